@@ -1,0 +1,51 @@
+"""Grounded question answering over news articles: `ask()` answers with citations to the exact passages."""
+
+from rag import offline  # noqa: F401  (must run before any model or Chroma import)
+from rag.answerer import AnswerStream
+from rag.engine import Engine, History, default_engine
+from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, StoreUnavailable
+from rag.indexer import IndexReport
+from rag.prompts import REFUSAL
+from rag.settings import Settings, get_settings
+from rag.types import Answer, Citation, Passage, Sentence, Timings
+
+
+def ask(question: str, history: History = ()) -> Answer:
+    """Answer `question` from the indexed articles (indexing the corpus folder on first use)."""
+    return default_engine().ask(question, history)
+
+
+def ask_stream(question: str, history: History = ()) -> AnswerStream:
+    """Like `ask`, but iterate for the verified text as it is generated; `.answer` holds the `Answer` afterwards."""
+    return default_engine().stream(question, history)
+
+
+def index(*paths: str) -> IndexReport:
+    """Index articles from `paths` (default: the corpus folder)."""
+    from pathlib import Path
+
+    return default_engine().index([Path(p) for p in paths] or None)
+
+
+__all__ = [
+    "REFUSAL",
+    "Answer",
+    "AnswerStream",
+    "BadQuestion",
+    "BrokenIndex",
+    "Citation",
+    "CorpusError",
+    "Engine",
+    "IndexReport",
+    "ModelError",
+    "Passage",
+    "RagError",
+    "Sentence",
+    "Settings",
+    "StoreUnavailable",
+    "Timings",
+    "ask",
+    "ask_stream",
+    "get_settings",
+    "index",
+]

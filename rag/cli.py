@@ -1,0 +1,141 @@
+"""`rag` on the command line: index, ask, list, remove, chat (the web UI), eval and bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rag import offline  # noqa: F401
+from rag.errors import RagError
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from eval.cli import main as eval_main
+
+        return eval_main(argv[1:])
+    if argv[:1] == ["bench"]:
+        from eval.bench import main as bench_main
+
+        return bench_main(argv[1:])
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Grounded question answering over news articles.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    s = sub.add_parser("index", help="index articles (default: RAG_CORPUS_DIR); unchanged files are skipped")
+    s.add_argument("paths", nargs="*", type=Path, help="files or folders of .txt/.md/.html/.pdf articles")
+    s.add_argument("--rebuild", action="store_true", help="re-embed everything into a fresh collection")
+    s.set_defaults(run=_index)
+
+    s = sub.add_parser("ask", help="answer a question with citations (no question: interactive)")
+    s.add_argument("question", nargs="?", help="the question; omit it to ask several in a row")
+    s.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    s.set_defaults(run=_ask)
+
+    s = sub.add_parser("docs", help="list the indexed articles")
+    s.set_defaults(run=_docs)
+
+    s = sub.add_parser("remove", help="remove an article from the index")
+    s.add_argument("source", help="its name as `rag docs` lists it")
+    s.set_defaults(run=_remove)
+
+    s = sub.add_parser("chat", help="start the chat window in the browser")
+    s.add_argument("--host", help="address to bind (default RAG_UI_HOST, 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default RAG_UI_PORT, 7860)")
+    s.set_defaults(run=_chat)
+
+    sub.add_parser("eval", help="run the grounding evaluation (see `rag eval --help`)")
+    sub.add_parser("bench", help="run a benchmark (see `rag bench --help`)")
+    return p
+
+
+def _engine():
+    from rag.engine import default_engine
+
+    return default_engine()
+
+
+def _index(args) -> int:
+    engine = _engine()
+    paths = args.paths or None
+    report = engine.rebuild(paths, show_bar=True) if args.rebuild else engine.index(paths, show_bar=True)
+    for skip in report.skipped:
+        print(f"skipped {skip.path}: {skip.reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _ask(args) -> int:
+    engine = _engine()
+    if args.question is not None:
+        return _answer_one(engine, args.question, args.json)
+    print("Ask about the articles (empty line or Ctrl-D to quit).", file=sys.stderr)
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            return 0
+        if not question.strip():
+            return 0
+        try:
+            _answer_one(engine, question, args.json)
+        except RagError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+
+
+def _answer_one(engine, question: str, as_json: bool) -> int:
+    engine.ensure_indexed()
+    stream = engine.stream(question)
+    if as_json:
+        print(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    for piece in stream:
+        print(piece, end="", flush=True)
+    print()
+    answer = stream.answer
+    for c in answer.citations:
+        print(f'  [{c.key}] {c.source} chars {c.start}-{c.end}: "{c.quote}"')
+    if answer.dropped:
+        print(f"  ({len(answer.dropped)} unsupported sentence(s) left out; --json shows them)")
+    return 0
+
+
+def _docs(args) -> int:
+    for source, title in sorted(_engine().documents().items()):
+        print(f"{source}\t{title}")
+    return 0
+
+
+def _remove(args) -> int:
+    engine = _engine()
+    if args.source not in engine.documents():
+        raise RagError(f"{args.source!r} is not indexed; `rag docs` lists what is.")
+    engine.remove(args.source)
+    print(f"removed {args.source}")
+    return 0
+
+
+def _chat(args) -> int:
+    from ui.app import launch
+
+    launch(host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""The engine ties settings, models, store and retriever together; `rag.ask()` uses one shared engine."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Generator, Sequence
+from pathlib import Path
+
+from llama_index.core.llms import ChatMessage
+
+from rag import prompts
+from rag.answerer import AnswerStream, generate
+from rag.errors import BadQuestion, CorpusError
+from rag.indexer import IndexReport, Progress, index_paths
+from rag.keywords import KeywordIndex, keyword_index
+from rag.models import get_embedder, get_llm
+from rag.retriever import Retriever
+from rag.settings import Settings, get_settings
+from rag.store import Store
+from rag.types import Answer, Timings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._store: Store | None = None
+        self._keywords: KeywordIndex | None = None
+        self._lock = threading.Lock()
+
+    # -- parts, built on first use ---------------------------------------------------------------------------
+    @property
+    def embedder(self):
+        return get_embedder(self.settings)
+
+    @property
+    def llm(self):
+        return get_llm(self.settings)
+
+    @property
+    def store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store(self.settings, self.embedder)
+            return self._store
+
+    def keywords(self) -> KeywordIndex:
+        """The BM25 index in memory, reloaded only when the store's contents changed."""
+        generation = self.store.generation()
+        index = self._keywords
+        if index is None or index.generation != generation:
+            folder = self.settings.data_dir / "keywords" / self.settings.collection
+            index = self._keywords = keyword_index(folder, generation, self.store.passages)
+        return index
+
+    @property
+    def retriever(self) -> Retriever:
+        return Retriever(self.settings, self.store, self.embedder, self.keywords)
+
+    # -- indexing --------------------------------------------------------------------------------------------
+    def index(
+        self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False
+    ) -> IndexReport:
+        """Index `paths` (default: the corpus folder). Unchanged files cost nothing; deleted ones leave the index."""
+        paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
+        return index_paths(paths, self.store, self.embedder, self.settings, progress=progress, show_bar=show_bar)
+
+    def rebuild(
+        self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False
+    ) -> IndexReport:
+        """Re-embed everything into a new collection and swap it in once complete; the old one serves until then."""
+        name = self.settings.collection
+        staging = self.settings.model_copy(update={"collection": f"{name}-rebuild"})
+        client = self.store.client if self._store else None
+        try:
+            client = client or Store(staging, self.embedder).client
+            client.delete_collection(staging.collection)
+        except Exception:
+            pass  # no staging collection left from an earlier run
+        fresh = Store(staging, self.embedder, client=client)
+        paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
+        report = index_paths(paths, fresh, self.embedder, staging, progress=progress, show_bar=show_bar)
+        with self._lock:
+            try:
+                client.delete_collection(name)
+            except Exception:
+                pass  # there was no old collection
+            fresh.collection.modify(name=name)
+            self._store, self._keywords = None, None
+        self.store.touch()
+        return report
+
+    def ensure_indexed(self, progress: Progress | None = None) -> None:
+        """Index the corpus folder on first use, when the store is empty."""
+        if self.store.count() == 0:
+            if not self.settings.corpus_dir.is_dir():
+                raise CorpusError(
+                    f"The index is empty and RAG_CORPUS_DIR={self.settings.corpus_dir} is not a folder: "
+                    "point RAG_CORPUS_DIR at your articles or run `rag index PATH`."
+                )
+            self.index(progress=progress)
+
+    def documents(self) -> dict[str, str]:
+        """Indexed articles: source -> title."""
+        return {p.source: p.title for p in self.keywords().passages}
+
+    def remove(self, source: str) -> None:
+        self.store.remove(source)
+        self.store.touch()
+
+    # -- answering -------------------------------------------------------------------------------------------
+    def ask(self, question: str, history: History = ()) -> Answer:
+        return self.stream(question, history).collect()
+
+    def stream(self, question: str, history: History = ()) -> AnswerStream:
+        """Validate first (errors raise here, not mid-iteration), then stream the verified answer."""
+        question = self.check(question)
+        return AnswerStream(self._answer(question, history))
+
+    def _answer(self, question: str, history: History) -> Generator[str, None, Answer]:
+        started = time.perf_counter()
+        standalone = self.condense(question, history) if history else None
+        self.ensure_indexed()
+        passages = self.retriever.retrieve(standalone or question)
+        timings = Timings(retrieve_s=time.perf_counter() - started)
+        answer = yield from generate(
+            self.llm, standalone or question, passages, self.settings.support_threshold, timings
+        )
+        answer.question = question
+        answer.standalone_question = standalone
+        timings.total_s = time.perf_counter() - started
+        return answer
+
+    def condense(self, question: str, history: History) -> str:
+        """Rewrite a follow-up into a standalone question using the last turns of the conversation."""
+        turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in list(history)[-3:])
+        prompt = prompts.CONDENSE.format(history=turns, question=question)
+        reply = self.llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=64).message.content or ""
+        rewritten = reply.strip().splitlines()[0].strip().strip('"') if reply.strip() else ""
+        return rewritten if 3 <= len(rewritten) <= self.settings.max_question_chars else question
+
+    def check(self, question: str) -> str:
+        if not isinstance(question, str):
+            raise BadQuestion(f"The question must be text, not {type(question).__name__}.")
+        cleaned = _CONTROL.sub(" ", question).strip()
+        if not cleaned:
+            raise BadQuestion("The question is empty: type a question about the articles.")
+        if len(cleaned) > self.settings.max_question_chars:
+            raise BadQuestion(
+                f"The question is {len(cleaned):,} characters long; the limit is {self.settings.max_question_chars:,} "
+                "(RAG_MAX_QUESTION_CHARS). Ask something shorter."
+            )
+        return cleaned
+
+
+_default: Engine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> Engine:
+    """The shared engine for the current settings (rebuilt when `get_settings()` changes)."""
+    global _default
+    with _default_lock:
+        settings = get_settings()
+        if _default is None or _default.settings is not settings:
+            _default = Engine(settings)
+        return _default

@@ -1,0 +1,25 @@
+"""Errors a user can act on: each message says what went wrong and what to do."""
+
+
+class RagError(Exception):
+    """Base class: the message is meant for the user and names the fix."""
+
+
+class BadQuestion(RagError, ValueError):
+    """The question cannot be answered as asked (empty, too long, unreadable)."""
+
+
+class CorpusError(RagError):
+    """The articles cannot be read (missing folder, nothing indexable)."""
+
+
+class BrokenIndex(RagError):
+    """The index is missing, corrupted, or was built with another embedding model."""
+
+
+class ModelError(RagError):
+    """A model (embedder or LLM) cannot be loaded or reached."""
+
+
+class StoreUnavailable(RagError):
+    """The Chroma server cannot be reached."""

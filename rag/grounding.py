@@ -1,0 +1,188 @@
+"""Verify, then cite: split an answer into sentences, find the passage spans that support each one, attach
+citations by evidence, and drop what no passage supports. The model's own citation markers are never trusted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag import verify
+from rag.prompts import NOT_FOUND
+from rag.types import Citation, Passage, Sentence
+
+_ABBREV = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
+    r"Oct|Nov|Dec|[A-Z])\.$"
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")
+_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*)\]")
+_META = re.compile(
+    r"\b(?:not (?:mentioned|stated|specified|provided|included|given|discussed|available)|"
+    r"do(?:es)? not (?:mention|state|say|specify|provide|contain|include|discuss|give)|"
+    r"(?:don't|doesn't) (?:mention|state|say|specify|provide|contain|include)|"
+    r"no (?:information|mention|details?)\b|cannot (?:answer|determine|be determined)|unable to (?:answer|determine)|"
+    r"insufficient information|there is no (?:information|mention))",
+    re.I,
+)
+MAX_SPAN_WORDS = 50
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; newlines end sentences, abbreviations like 'U.S.' and 'Mr.' do not."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group().startswith((".",)) and _ABBREV.search(text[start : m.start() + 1]):
+            continue
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run-on sentence (articles without punctuation) becomes overlapping windows of MAX_SPAN_WORDS words."""
+    words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) <= MAX_SPAN_WORDS:
+        return [(start, end)]
+    step = MAX_SPAN_WORDS // 2
+    out = []
+    for i in range(0, len(words) - step, step):
+        chunk = words[i : i + MAX_SPAN_WORDS]
+        out.append((start + chunk[0][0], start + chunk[-1][1]))
+    return out
+
+
+@dataclass
+class _Span:
+    passage: int
+    start: int  # offsets in the passage text
+    end: int
+    keys: set[str]
+    negated: bool
+
+
+@dataclass
+class Evidence:
+    """The retrieved passages cut into candidate spans, ready to check sentences against."""
+
+    passages: list[Passage]
+    spans: list[_Span] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for i, p in enumerate(self.passages):
+            sentences = [w for s, e in split_sentences(p.text) for w in _windows(p.text, s, e)]
+            for j, (s, e) in enumerate(sentences):
+                self.spans.append(_Span(i, s, e, verify.keys(p.text[s:e]), verify.negated(p.text[s:e])))
+                if j + 1 < len(sentences):  # adjacent pairs: a claim often joins two sentences
+                    e2 = sentences[j + 1][1]
+                    self.spans.append(_Span(i, s, e2, verify.keys(p.text[s:e2]), verify.negated(p.text[s:e2])))
+
+    def support(self, claim: str) -> tuple[float, list[_Span]]:
+        """Best support score of `claim` and the spans giving it (two spans when it joins two places)."""
+        claim_terms = verify.terms(claim)
+        if not claim_terms or not self.spans:
+            return 0.0, []
+        neg = verify.negated(claim)
+        scored = sorted(
+            (
+                (verify.score_terms(claim_terms, sp.keys, neg, sp.negated), -(sp.end - sp.start), k)
+                for k, sp in enumerate(self.spans)
+            ),
+            reverse=True,
+        )
+        best, _, k = scored[0]
+        found = [self.spans[k]]
+        if best < 1.0:  # try joining the best span with another from elsewhere
+            for _, _, k2 in scored[1:8]:
+                other = self.spans[k2]
+                if other.passage == found[0].passage and other.start < found[0].end and found[0].start < other.end:
+                    continue
+                joint = verify.score_terms(
+                    claim_terms, found[0].keys | other.keys, neg, found[0].negated or other.negated
+                )
+                if joint > best + 0.15:
+                    best, found = joint, [found[0], other]
+                    break
+        return best, found
+
+
+def is_meta(sentence: str) -> bool:
+    """A sentence about the passages rather than the world ('the articles do not mention ...')."""
+    return NOT_FOUND.lower() in sentence.lower() or bool(_META.search(sentence))
+
+
+def strip_markers(sentence: str) -> str:
+    return _MARKER.sub("", sentence).strip()
+
+
+class Citer:
+    """Checks answer sentences one by one and numbers the spans they cite in order of first use."""
+
+    def __init__(self, passages: list[Passage], threshold: float) -> None:
+        self.evidence = Evidence(passages)
+        self.threshold = threshold
+        self.citations: list[Citation] = []
+        self._keys: dict[tuple[int, int, int], int] = {}
+
+    def check(self, raw_sentence: str) -> Sentence:
+        text = strip_markers(raw_sentence)
+        if not text or is_meta(text):
+            return Sentence(text, 0.0, False)
+        value, spans = self.evidence.support(text)
+        if value < self.threshold:
+            return Sentence(text, round(value, 3), False)
+        keys = tuple(self._key(sp) for sp in spans)
+        return Sentence(_with_markers(text, keys), round(value, 3), True, keys)
+
+    def _key(self, sp: _Span) -> int:
+        ident = (sp.passage, sp.start, sp.end)
+        if ident not in self._keys:
+            p = self.evidence.passages[sp.passage]
+            key = len(self.citations) + 1
+            self._keys[ident] = key
+            self.citations.append(
+                Citation(
+                    key, p.source, p.chunk_id, p.text[sp.start : sp.end], p.start + sp.start, p.start + sp.end, p.title
+                )
+            )
+        return self._keys[ident]
+
+
+def _with_markers(text: str, keys: tuple[int, ...]) -> str:
+    marks = "".join(f"[{k}]" for k in keys)
+    m = re.search(r"[.!?]+[\"”’)]*$", text)
+    return f"{text[: m.start()]} {marks}{text[m.start() :]}" if m else f"{text} {marks}"
+
+
+class SentenceBuffer:
+    """Collects streamed tokens and releases whole sentences as soon as the next one has begun."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._done = 0
+
+    def feed(self, delta: str) -> list[str]:
+        self.text += delta
+        spans = split_sentences(self.text[self._done :])
+        if len(spans) < 2:
+            return []
+        ready = spans[:-1]
+        out = [self.text[self._done + s : self._done + e] for s, e in ready]
+        self._done += spans[-1][0]
+        return out
+
+    def flush(self) -> list[str]:
+        rest = self.text[self._done :]
+        self._done = len(self.text)
+        return [rest[s:e] for s, e in split_sentences(rest)]

@@ -1,0 +1,144 @@
+"""Index articles: load, chunk, embed new or changed files only, store them, drop deleted ones."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rag.chunker import Chunk, chunk
+from rag.errors import CorpusError, RagError
+from rag.keywords import keyword_index
+from rag.loader import Article, Skipped, find_files, load
+from rag.models import Embedder
+from rag.settings import Settings
+from rag.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (chunks embedded, chunks to embed)
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0  # chunks embedded in this run
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.removed)} removed",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.skipped)} skipped",
+            f"{self.chunks} chunks embedded in {self.seconds:.1f}s",
+        ]
+        return ", ".join(parts)
+
+
+def index_paths(
+    paths: list[Path],
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    progress: Progress | None = None,
+    show_bar: bool = False,
+) -> IndexReport:
+    """Bring the store in line with `paths`: a no-op when nothing changed. Folders also drop their deleted files."""
+    started = time.perf_counter()
+    report = IndexReport()
+    files, report.skipped = find_files(paths)
+    with _locked(settings):
+        known = store.documents()
+        todo: list[tuple[Article, list[Chunk]]] = []
+        seen: set[str] = set()
+        for root, path in files:
+            try:
+                article = load(root, path, settings.max_file_mb)
+            except (OSError, ValueError) as exc:
+                report.skipped.append(Skipped(str(path), str(exc)))
+                continue
+            seen.add(article.source)
+            if known.get(article.source, ("",))[0] == article.sha256:
+                report.unchanged.append(article.source)
+                continue
+            pieces = chunk(article.text, settings.chunk_size, settings.chunk_overlap, embedder.tokenize)
+            (report.updated if article.source in known else report.added).append(article.source)
+            todo.append((article, pieces))
+        for skip in report.skipped:
+            log.warning("skipped %s: %s", skip.path, skip.reason)
+        if not seen and not report.skipped and all(p.is_dir() for p in paths):
+            raise CorpusError(f"No articles in {', '.join(map(str, paths))}: add .txt, .md, .html or .pdf files.")
+        if not seen and report.skipped:
+            raise CorpusError(
+                "None of the files could be indexed: "
+                + "; ".join(f"{Path(s.path).name}: {s.reason}" for s in report.skipped[:5])
+            )
+        _embed_and_store(todo, store, embedder, settings, report, progress, show_bar)
+        folders = {str(p.resolve()) for p in paths if p.is_dir()}
+        for source in sorted(set(known) - seen):  # files deleted from an indexed folder leave the index
+            if known[source][1] in folders:
+                store.remove(source)
+                report.removed.append(source)
+        if report.changed:
+            store.touch()
+        keyword_index(settings.data_dir / "keywords" / settings.collection, store.generation(), store.passages)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_and_store(todo, store, embedder, settings, report, progress, show_bar) -> None:
+    """Embed in batches across articles; write each article whole, then delete its previous version."""
+    total = sum(len(pieces) for _, pieces in todo)
+    bar = tqdm(total=total, unit="chunk", desc="Embedding", disable=not show_bar)
+    group: list[tuple[Article, list[Chunk]]] = []
+    size = 0
+    for item in [*todo, None]:
+        if item is not None:
+            group.append(item)
+            size += len(item[1])
+        if group and (item is None or size >= settings.embed_batch_size * 4):
+            texts = [c.text for _, pieces in group for c in pieces]
+            vectors = []
+            for i in range(0, len(texts), settings.embed_batch_size):
+                vectors += embedder.embed(texts[i : i + settings.embed_batch_size])
+                report.chunks += len(texts[i : i + settings.embed_batch_size])
+                bar.update(len(texts[i : i + settings.embed_batch_size]))
+                if progress:
+                    progress(report.chunks, total)
+            at = 0
+            for article, pieces in group:
+                if pieces:
+                    store.add(article, pieces, vectors[at : at + len(pieces)])
+                    at += len(pieces)
+                store.remove(article.source, keep_sha256=article.sha256)
+            group, size = [], 0
+    bar.close()
+
+
+@contextmanager
+def _locked(settings: Settings):
+    """One indexer at a time per data dir."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(settings.data_dir / "index.lock", "w")
+    except OSError as exc:
+        raise RagError(f"Cannot write to RAG_DATA_DIR={settings.data_dir} ({exc}): make it writable.") from exc
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

@@ -1,0 +1,121 @@
+"""Read article files into plain text: .txt, .md, .html and .pdf, skipping what cannot be read, with a warning."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import CorpusError
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf"}
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # path relative to the corpus root (its file name for a flat folder)
+    root: str  # the corpus folder it was found in, resolved
+    title: str
+    text: str  # the text citations point into
+    sha256: str  # of the file's bytes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Skipped]]:
+    """Expand folders into (root, file) pairs of supported files; symlinks leaving their root are skipped."""
+    found: list[tuple[Path, Path]] = []
+    skipped: list[Skipped] = []
+    for given in paths:
+        if not given.exists():
+            raise CorpusError(f"{given} does not exist: give a folder or file of articles (.txt, .md, .html, .pdf).")
+        root = given if given.is_dir() else given.parent
+        files = sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+        for path in files:
+            if path.suffix.lower() not in SUFFIXES:
+                if given.is_file():
+                    skipped.append(Skipped(str(path), f"unsupported type {path.suffix or '(none)'}"))
+                continue
+            real, real_root = path.resolve(), root.resolve()
+            if not real.is_relative_to(real_root):
+                skipped.append(Skipped(str(path), f"symlink pointing outside {root}"))
+                continue
+            found.append((root, path))
+    return found, skipped
+
+
+def load(root: Path, path: Path, max_mb: float) -> Article:
+    """Read one file; raises ValueError with the reason when it cannot be used."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError("empty file")
+    if size > max_mb * 1024 * 1024:
+        raise ValueError(f"{size / 2**20:.1f} MB is over RAG_MAX_FILE_MB={max_mb:g}")
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        text, title = _pdf(path), ""
+    else:
+        if b"\x00" in data[:8192]:
+            raise ValueError("binary file (NUL bytes), not text")
+        raw = _decode(data, path)
+        text, title = (
+            _html(raw) if suffix in {".html", ".htm"} else (raw, _markdown_title(raw) if suffix != ".txt" else "")
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ValueError("no text in file")
+    source = path.relative_to(root).as_posix()
+    title = title or _first_line_title(text, path)
+    return Article(source, str(root.resolve()), title, text, hashlib.sha256(data).hexdigest())
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        log.warning("%s is not UTF-8; read it as Windows-1252", path)
+        return data.decode("cp1252", errors="replace")
+
+
+def _html(raw: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "html.parser")
+    title = soup.title.get_text().strip() if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    text = re.sub(r"[ \t]+", " ", soup.get_text("\n"))
+    text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
+    return text, title
+
+
+def _pdf(path: Path) -> str:
+    from pypdf import PdfReader
+
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    except Exception as exc:  # pypdf raises many types for damaged files
+        raise ValueError(f"unreadable PDF ({exc})") from exc
+    return "\n\n".join(p.strip() for p in pages if p.strip())
+
+
+def _markdown_title(raw: str) -> str:
+    match = re.search(r"^#\s+(.+)$", raw, flags=re.M)
+    return match.group(1).strip() if match else ""
+
+
+def _first_line_title(text: str, path: Path) -> str:
+    first = text.strip().split("\n", 1)[0].strip()
+    if len(first) <= 120:
+        return first
+    cut = first[:100].rsplit(" ", 1)[0]
+    return f"{cut}…" if cut else path.stem

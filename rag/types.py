@@ -1,0 +1,70 @@
+"""Plain dataclasses for what flows through the pipeline: passages in, a cited answer out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of an article, with its character span in the source file."""
+
+    chunk_id: str
+    source: str  # file name relative to the corpus folder
+    title: str
+    text: str
+    start: int  # char offset of `text` in the source file's text
+    end: int
+    score: float = 0.0
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An inline citation `[key]`: the exact quoted span of a passage that supports a sentence."""
+
+    key: int
+    source: str
+    chunk_id: str
+    quote: str  # exact text of the source between start and end
+    start: int  # char offsets of `quote` in the source file's text
+    end: int
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the generated answer and how well the passages support it."""
+
+    text: str
+    score: float
+    supported: bool
+    keys: tuple[int, ...] = ()
+
+
+@dataclass
+class Timings:
+    retrieve_s: float = 0.0
+    first_token_s: float = 0.0
+    generate_s: float = 0.0
+    verify_s: float = 0.0
+    total_s: float = 0.0
+
+
+@dataclass
+class Answer:
+    """What `ask()` returns: verified text with `[n]` citations, the cited spans, and what was dropped."""
+
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    dropped: list[Sentence] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    raw: str = ""  # what the LLM generated, before verification
+    standalone_question: str | None = None  # the rewritten follow-up, when there was history
+    timings: Timings = field(default_factory=Timings)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

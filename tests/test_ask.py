@@ -1,0 +1,108 @@
+"""ask(): verified, cited answers over the seeds with a queued fake LLM; refusals; bad questions; streaming."""
+
+import json
+
+import pytest
+from conftest import SEEDS
+
+import rag
+from rag import REFUSAL, BadQuestion
+from rag.cli import main as cli
+
+
+def test_supported_answer_is_cited_with_exact_source_span(llm):
+    llm.queue("Microsoft and OpenAI formalized their new agreement on October 28, 2025 [2].")
+    answer = rag.ask("On what date did Microsoft and OpenAI formalize their new agreement?")
+    assert not answer.refused
+    assert answer.text == "Microsoft and OpenAI formalized their new agreement on October 28, 2025 [1]."
+    (c,) = answer.citations
+    assert c.source == "004_c32bc8aee1998fbf.txt"
+    source_text = (SEEDS / c.source).read_text()
+    assert source_text[c.start : c.end] == c.quote
+    assert "October 28, 2025" in c.quote
+    assert c.chunk_id in {p.chunk_id for p in answer.passages}
+    assert answer.timings.total_s >= answer.timings.first_token_s > 0
+
+
+def test_invented_sentence_is_dropped_and_reported(llm):
+    llm.queue("The agreement was formalized on October 28, 2025. Microsoft holds a 49% stake in OpenAI.")
+    answer = rag.ask("When was the agreement formalized and what stake does Microsoft hold?")
+    assert "October 28, 2025" in answer.text and "49%" not in answer.text
+    assert [d.text for d in answer.dropped] == ["Microsoft holds a 49% stake in OpenAI."]
+    assert not answer.dropped[0].supported
+
+
+def test_unsupported_answer_becomes_the_fixed_refusal(llm):
+    llm.queue("The CEO of OpenAI is Sam Altman.")
+    answer = rag.ask("Who is the CEO of OpenAI?")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.raw == "The CEO of OpenAI is Sam Altman."
+
+
+def test_model_saying_not_found_is_a_refusal(llm):
+    llm.queue("NOT IN ARTICLES")
+    answer = rag.ask("What is the price of the deal?")
+    assert answer.refused and answer.text == REFUSAL
+
+
+def test_prompt_holds_passages_and_question_but_no_model_citations_are_trusted(llm):
+    llm.queue("Azure hosts OpenAI's models [7].")
+    answer = rag.ask("Which cloud hosts OpenAI's models?")
+    system, user = llm.prompts[0]
+    assert "only the numbered passages" in system.content
+    assert "Question: Which cloud hosts OpenAI's models?" in user.content
+    assert "[7]" not in answer.text and "[1]" in answer.text
+
+
+def test_streaming_yields_verified_sentences_then_the_answer(llm):
+    llm.queue("The agreement was formalized on October 28, 2025. Microsoft owns 100% of OpenAI. It covers Azure.")
+    stream = rag.ask_stream("Tell me about the agreement.")
+    pieces = list(stream)
+    assert pieces[0].startswith("The agreement was formalized on October 28, 2025 [")
+    assert "".join(pieces) == stream.answer.text
+    assert all("100%" not in p for p in pieces)
+
+
+def test_follow_up_is_rewritten_before_retrieval(llm):
+    llm.queue("When did Microsoft and OpenAI formalize their agreement?", "They formalized it on October 28, 2025.")
+    answer = rag.ask(
+        "and when was it signed?", history=[("What did Microsoft and OpenAI agree?", "A partnership [1].")]
+    )
+    assert answer.standalone_question == "When did Microsoft and OpenAI formalize their agreement?"
+    assert "What did Microsoft and OpenAI agree?" in llm.prompts[0][0].content
+    assert not answer.refused
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t ", "empty"), ("\x00\x01", "empty"), ("x" * 100_000, "limit is 2,000")],
+)
+def test_bad_questions_raise_actionable_errors(llm, question, message):
+    with pytest.raises(BadQuestion, match=message):
+        rag.ask(question)
+    assert llm.prompts == []
+
+
+def test_non_english_question_is_answered_or_refused_not_crashed(llm):
+    llm.queue("NOT IN ARTICLES")
+    answer = rag.ask("¿Cuándo firmaron Microsoft y OpenAI el acuerdo?")
+    assert answer.refused
+
+
+def test_cli_ask_json_and_errors(llm, capsys):
+    llm.queue("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
+    assert cli(["ask", "When was the agreement formalized?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["refused"] is False and data["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
+    assert cli(["ask", " "]) == 2
+    assert "empty" in capsys.readouterr().err
+
+
+def test_cli_index_and_docs(llm, capsys):
+    assert cli(["index"]) == 0
+    assert "2 added" in capsys.readouterr().out
+    assert cli(["index"]) == 0
+    assert "2 unchanged" in capsys.readouterr().out
+    assert cli(["docs"]) == 0
+    assert "004_c32bc8aee1998fbf.txt" in capsys.readouterr().out
+    assert cli(["remove", "nope.txt"]) == 2

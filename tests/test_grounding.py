@@ -1,0 +1,92 @@
+"""The checker and citer: supported sentences get exact citations, invented facts are dropped."""
+
+from rag.grounding import Citer, SentenceBuffer, is_meta, split_sentences, strip_markers
+from rag.types import Passage
+from rag.verify import score
+
+SOURCE = (
+    "Background\nMicrosoft and OpenAI have worked together for years.\n"
+    "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement. "
+    "The deal increases computing power through Microsoft's Azure cloud, which hosts OpenAI's models. "
+    "Dr. Smith of the U.S. office said it was not a merger."
+)
+
+
+def passage(text: str = SOURCE, offset: int = 100) -> Passage:
+    return Passage("doc.txt#abc:0", "doc.txt", "A title", text, offset, offset + len(text))
+
+
+def test_split_sentences_respects_abbreviations_and_newlines():
+    spans = [SOURCE[s:e] for s, e in split_sentences(SOURCE)]
+    assert spans == [
+        "Background",
+        "Microsoft and OpenAI have worked together for years.",
+        "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement.",
+        "The deal increases computing power through Microsoft's Azure cloud, which hosts OpenAI's models.",
+        "Dr. Smith of the U.S. office said it was not a merger.",
+    ]
+
+
+def test_score_separates_supported_from_invented_numbers_names_and_negation():
+    evidence = SOURCE
+    assert score("Microsoft and OpenAI formalized the agreement on October 28, 2025.", evidence) == 1.0
+    assert score("They formalized the agreement on October 29, 2025.", evidence) <= 0.5
+    assert score("Microsoft holds a 100% stake in OpenAI.", evidence) <= 0.5
+    assert score("The CEO of OpenAI is Sam Altman.", evidence) < 0.5
+    assert score("Smith said it was a merger.", evidence) > score(
+        "Smith said it was not a merger.", "Smith said it was a merger."
+    )
+
+
+def test_citer_cites_exact_span_with_source_offsets():
+    p = passage()
+    citer = Citer([p], threshold=0.6)
+    s = citer.check("Microsoft and OpenAI formalized their agreement on October 28, 2025 [3].")
+    assert s.supported and s.keys == (1,)
+    assert s.text == "Microsoft and OpenAI formalized their agreement on October 28, 2025 [1]."
+    (c,) = citer.citations
+    assert c.quote == "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement."
+    assert SOURCE[c.start - 100 : c.end - 100] == c.quote
+    assert (c.source, c.chunk_id) == ("doc.txt", "doc.txt#abc:0")
+
+
+def test_citer_drops_unsupported_and_meta_sentences():
+    citer = Citer([passage()], threshold=0.6)
+    assert not citer.check("The CEO of OpenAI is Sam Altman.").supported
+    assert not citer.check("The passages do not mention the CEO.").supported
+    assert not citer.check("NOT IN ARTICLES").supported
+    assert citer.citations == []
+
+
+def test_claim_joining_two_passages_cites_both():
+    a = passage("Azure hosts the models of OpenAI.", 0)
+    b = Passage("other.txt#d:0", "other.txt", "B", "The agreement was formalized on October 28, 2025.", 0, 49)
+    citer = Citer([a, b], threshold=0.6)
+    s = citer.check("Azure hosts OpenAI's models, and the agreement was formalized on October 28, 2025.")
+    assert s.supported and len(s.keys) == 2
+    assert {c.source for c in citer.citations} == {"doc.txt", "other.txt"}
+
+
+def test_same_span_keeps_its_key():
+    citer = Citer([passage()], threshold=0.6)
+    first = citer.check("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
+    second = citer.check("The new strategic agreement was formalized on October 28, 2025.")
+    assert first.keys == second.keys == (1,)
+    assert len(citer.citations) == 1
+
+
+def test_markers_and_meta():
+    assert strip_markers("It rained [1][2].") == "It rained."
+    assert strip_markers("It rained [1, 2].") == "It rained."
+    assert is_meta("The articles do not mention who the CEO is.")
+    assert not is_meta("Microsoft did not buy OpenAI.")
+
+
+def test_sentence_buffer_releases_sentences_as_they_complete():
+    buf = SentenceBuffer()
+    out = []
+    for piece in ["The deal ", "was signed. ", "It ", "covers Azure", ". More", " later"]:
+        out.append(buf.feed(piece))
+    assert out[:3] == [[], [], ["The deal was signed."]]
+    assert sum(out, []) == ["The deal was signed.", "It covers Azure."]
+    assert buf.flush() == ["More later"]

@@ -1,0 +1,128 @@
+"""Indexer: loading, chunk spans, incremental re-indexing, model mismatch, bad files."""
+
+import pytest
+from fakes import hash_embedder
+
+from rag import BrokenIndex, CorpusError, Engine, Settings
+from rag.chunker import chunk
+from rag.loader import find_files, load
+
+ARTICLE = "Title line\n\n" + " ".join(f"Sentence number {i} tells about topic {i % 7}." for i in range(200))
+
+
+def engine(tmp_path, corpus, **kw) -> Engine:
+    return Engine(Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embed_model="hash", llm="queue", **kw))
+
+
+@pytest.fixture
+def corpus(tmp_path, llm):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "b.md").write_text("# Budget news\n\nThe city approved a budget of 12 million dollars on Monday.\n")
+    (folder / "c.html").write_text(
+        "<html><head><title>Rail strike</title><script>var x=1;</script></head>"
+        "<body><p>Train drivers went on strike on Tuesday.</p></body></html>"
+    )
+    return folder
+
+
+def test_chunks_are_exact_spans_within_the_token_limit():
+    tokenize = hash_embedder().tokenize
+    pieces = chunk(ARTICLE, 50, 10, tokenize)
+    assert len(pieces) > 5
+    for c in pieces:
+        assert ARTICLE[c.start : c.end] == c.text
+        assert len(tokenize(c.text)) <= 50
+    assert pieces[0].start == 0 and pieces[-1].end == len(ARTICLE.rstrip())
+
+
+def test_loader_reads_titles_and_strips_html(corpus):
+    files, skipped = find_files([corpus])
+    articles = {a.source: a for a in (load(root, path, 20) for root, path in files)}
+    assert skipped == []
+    assert articles["b.md"].title == "Budget news"
+    assert articles["c.html"].title == "Rail strike"
+    assert "var x" not in articles["c.html"].text and "Train drivers went on strike" in articles["c.html"].text
+    assert articles["a.txt"].title == "Title line"
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path, corpus):
+    (corpus / "empty.txt").write_text("")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (corpus / "latin.txt").write_bytes("Caf\xe9 prices rose in M\xfcnchen.".encode("cp1252"))
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (corpus / "link.txt").symlink_to(outside)
+    report = engine(tmp_path, corpus, chunk_size=64).index()
+    reasons = {s.path.rsplit("/", 1)[-1]: s.reason for s in report.skipped}
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["binary.txt"]
+    assert "PDF" in reasons["broken.pdf"]
+    assert "outside" in reasons["link.txt"]
+    assert "latin.txt" in report.added  # read as Windows-1252, not dropped
+    assert "secret" not in {p.text for p in engine(tmp_path, corpus).keywords().passages}
+
+
+def test_reindex_is_a_noop_then_tracks_changes_and_deletions(tmp_path, corpus):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    first = e.index()
+    assert sorted(first.added) == ["a.txt", "b.md", "c.html"] and first.chunks > 3
+    ids = {p.chunk_id for p in e.keywords().passages}
+    again = e.index()
+    assert not again.changed and again.chunks == 0 and {p.chunk_id for p in e.keywords().passages} == ids
+
+    (corpus / "b.md").write_text("# Budget news\n\nThe council cut the budget to 9 million dollars.\n")
+    (corpus / "c.html").unlink()
+    third = e.index()
+    assert third.updated == ["b.md"] and third.removed == ["c.html"] and third.chunks == 1
+    texts = " ".join(p.text for p in e.keywords().passages)
+    assert "9 million" in texts and "12 million" not in texts and "Train drivers" not in texts
+    assert e.store.documents().keys() == {"a.txt", "b.md"}
+
+
+def test_indexing_a_file_elsewhere_does_not_prune_the_corpus(tmp_path, corpus):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    extra = tmp_path / "uploads"
+    extra.mkdir()
+    (extra / "new.txt").write_text("A new bridge opened in the harbour district.")
+    report = e.index([extra])
+    assert report.added == ["new.txt"] and report.removed == []
+    assert set(e.documents()) == {"a.txt", "b.md", "c.html", "new.txt"}
+
+
+def test_embedding_model_mismatch_is_a_clear_error(tmp_path, corpus):
+    engine(tmp_path, corpus).index()
+    from rag import models
+
+    models.register_embedder("other", lambda _settings: _renamed())
+    with pytest.raises(BrokenIndex, match="rebuild"):
+        Engine(Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embed_model="other")).store  # noqa: B018
+
+
+def _renamed():
+    from rag.models import Embedder
+
+    e = hash_embedder()
+    return Embedder("another-model", e.model, e.tokenize)
+
+
+def test_rebuild_swaps_in_a_fresh_collection(tmp_path, corpus):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    before = e.store.count()
+    report = e.rebuild()
+    assert sorted(report.added) == ["a.txt", "b.md", "c.html"]
+    assert e.store.count() == before
+    assert [c.name for c in e.store.client.list_collections()] == ["articles"]
+
+
+def test_empty_or_missing_corpus_is_a_clear_error(tmp_path, llm):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CorpusError, match="No articles"):
+        engine(tmp_path, empty).index()
+    with pytest.raises(CorpusError, match="does not exist"):
+        engine(tmp_path, tmp_path / "nope").index()
