@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -77,19 +78,15 @@ class Engine:
         name = self.settings.collection
         staging = self.settings.model_copy(update={"collection": f"{name}-rebuild"})
         client = self.store.client if self._store else None
-        try:
-            client = client or Store(staging, self.embedder).client
+        client = client or Store(staging, self.embedder).client
+        with contextlib.suppress(Exception):  # a staging collection left by an interrupted rebuild
             client.delete_collection(staging.collection)
-        except Exception:
-            pass  # no staging collection left from an earlier run
         fresh = Store(staging, self.embedder, client=client)
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         report = index_paths(paths, fresh, self.embedder, staging, progress=progress, show_bar=show_bar)
         with self._lock:
-            try:
+            with contextlib.suppress(Exception):  # there may be no old collection
                 client.delete_collection(name)
-            except Exception:
-                pass  # there was no old collection
             fresh.collection.modify(name=name)
             self._store, self._keywords = None, None
         self.store.touch()

@@ -136,7 +136,7 @@ def _locked(settings: Settings):
     """One indexer at a time per data dir."""
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(settings.data_dir / "index.lock", "w")
+        handle = open(settings.data_dir / "index.lock", "w")  # noqa: SIM115  (closed by the with below)
     except OSError as exc:
         raise RagError(f"Cannot write to RAG_DATA_DIR={settings.data_dir} ({exc}): make it writable.") from exc
     with handle:

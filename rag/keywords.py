@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -83,8 +84,6 @@ def keyword_index(folder: Path, generation: str, passages_of) -> KeywordIndex:
         index = KeywordIndex.load(folder)
         if index is None or index.generation != generation:
             index = KeywordIndex(passages_of(), generation)
-            try:
+            with contextlib.suppress(OSError):  # a read-only data dir still answers, from memory
                 index.save(folder)
-            except OSError:
-                pass  # a read-only data dir still answers; the index is rebuilt in memory next time
         return index
