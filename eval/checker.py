@@ -1,0 +1,97 @@
+"""How accurate is the grounding checker? HaluEval-QA pairs (right answer supported, hallucinated one not) with the
+threshold tuned on the first half and reported on the second, and the hand-labelled seed claims."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from eval import metrics
+from eval.data import Claim
+from eval.grade import support
+from rag.errors import RagError
+from rag.settings import ROOT
+
+HALUEVAL = ROOT.parent / "shared" / "benchmarks" / "halueval-qa" / "qa_one-turn_data.json"
+SWEEP = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass
+class PairScores:
+    """Checker scores of supported (pos) and unsupported (neg) claims."""
+
+    pos: list[float] = field(default_factory=list)
+    neg: list[float] = field(default_factory=list)
+
+    def balanced(self, threshold: float) -> float:
+        return round(metrics.balanced_accuracy(self.pos, self.neg, threshold), 4)
+
+    def sweep(self) -> dict[str, float]:
+        return {f"{t:g}": self.balanced(t) for t in SWEEP}
+
+
+def halueval_scores(path: Path = HALUEVAL) -> tuple[PairScores, PairScores]:
+    """Scores of the first and second halves of HaluEval-QA (500 rows: 250 + 250)."""
+    if not path.is_file():
+        raise RagError(f"{path} is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa.")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    half = len(rows) // 2
+    out = []
+    for part in (rows[:half], rows[half:]):
+        scores = PairScores()
+        for r in part:
+            scores.pos.append(support(r["right_answer"], [r["knowledge"]]))
+            scores.neg.append(support(r["hallucinated_answer"], [r["knowledge"]]))
+        out.append(scores)
+    return out[0], out[1]
+
+
+def claim_scores(claims: list[Claim]) -> PairScores:
+    scores = PairScores()
+    for c in claims:
+        (scores.pos if c.label else scores.neg).append(support(c.claim, [c.passage]))
+    return scores
+
+
+def claim_mistakes(claims: list[Claim], threshold: float) -> list[dict]:
+    out = []
+    for c in claims:
+        value = support(c.claim, [c.passage])
+        if (value >= threshold) != c.label:
+            out.append({"claim": c.claim, "label": c.label, "kind": c.kind, "score": round(value, 3)})
+    return out
+
+
+def measure(claims: list[Claim], product_threshold: float, halueval: Path = HALUEVAL) -> dict:
+    """Every number of the checker report: tuned thresholds, held-out balanced accuracy, sweeps, mistakes."""
+    tune, test = halueval_scores(halueval)
+    tuned = round(metrics.best_threshold(tune.pos, tune.neg), 4)
+    seed = claim_scores(claims)
+    seed_tuned = round(metrics.best_threshold(seed.pos, seed.neg), 4)
+    return {
+        "halueval": {
+            "pairs_tune": len(tune.pos),
+            "pairs_test": len(test.pos),
+            "threshold_tuned_on_first_half": tuned,
+            "balanced_accuracy_second_half_at_tuned": test.balanced(tuned),
+            "balanced_accuracy_second_half_at_product": test.balanced(product_threshold),
+            "balanced_accuracy_second_half_at_claims_tuned": test.balanced(seed_tuned),
+            "sweep_second_half": test.sweep(),
+        },
+        "claims": {
+            "claims": len(claims),
+            "supported": len(seed.pos),
+            "unsupported": len(seed.neg),
+            "threshold_tuned_on_claims": seed_tuned,
+            "balanced_accuracy_at_product": seed.balanced(product_threshold),
+            "balanced_accuracy_at_halueval_tuned": seed.balanced(tuned),
+            "sweep": seed.sweep(),
+            "mistakes_at_product": claim_mistakes(claims, product_threshold),
+        },
+        "product_threshold": product_threshold,
+    }
+
+
+def as_dict(scores: PairScores) -> dict:
+    return asdict(scores)

@@ -1,0 +1,208 @@
+"""Run a question set through the product and score every answer: one `Record` per question, `summarize` for
+the metrics of the whole run. The index lives in its own collection (`eval-<set>`), never the user's."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from eval import metrics
+from eval.data import Item
+from eval.grade import support
+from rag.engine import Engine
+from rag.errors import RagError
+from rag.grounding import is_meta, strip_markers
+from rag.settings import Settings
+from rag.types import Answer
+
+# metric name -> True when higher is better (thresholds: --min for these, --max for the others)
+HIGHER_IS_BETTER = {
+    "hit_at_k": True,
+    "mrr": True,
+    "match": True,
+    "f1": True,
+    "correct_cited": True,
+    "faithfulness": True,
+    "unsupported_answers": False,
+    "citation_precision": True,
+    "citation_recall": True,
+    "refused_unanswerable": True,
+    "refused_answerable": False,
+    "dropped_share": False,
+    "latency_mean_s": False,
+    "latency_p50_s": False,
+    "latency_p95_s": False,
+    "first_token_mean_s": False,
+    "errors": False,
+}
+
+
+@dataclass
+class Record:
+    """One question: its gold labels, what the product answered, and the per-question metric values."""
+
+    id: str
+    question: str
+    answerable: bool
+    gold_answer: str | None
+    gold_sources: list[str]
+    gold_evidence: list[str] = field(default_factory=list)
+    kind: str = ""
+    answer: str = ""
+    refused: bool = True
+    sentences: list[dict] = field(default_factory=list)  # shown: text, score, supported, keys, faithful
+    dropped: list[dict] = field(default_factory=list)  # generated but not shown: text, score
+    citations: list[dict] = field(default_factory=list)  # key, source, quote, start, end
+    retrieved: list[str] = field(default_factory=list)  # sources of the passages handed to the LLM, in rank order
+    rank: int | None = None  # 1-based rank of the first relevant passage
+    match: bool | None = None
+    f1: float | None = None
+    cited_ok: bool | None = None  # every citation comes from a gold source (None: no gold sources)
+    citation: metrics.CitationCounts = field(default_factory=metrics.CitationCounts)
+    latency_s: float = 0.0
+    first_token_s: float = 0.0
+    error: str | None = None
+
+    @property
+    def correct(self) -> bool:
+        """Answered, matching the gold answer, and citing (only) gold sources when they are known."""
+        return bool(not self.refused and self.match and self.cited_ok is not False and self.citations)
+
+    @property
+    def unsupported(self) -> int:
+        return sum(not s["faithful"] for s in self.sentences)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["correct"] = self.correct
+        return data
+
+
+def eval_settings(base: Settings, name: str, corpus: Path) -> Settings:
+    """The product's settings, pointed at the set's corpus and its own collection."""
+    collection = "eval-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:50]
+    return base.model_copy(update={"collection": collection or "eval-set", "corpus_dir": corpus})
+
+
+def run(
+    items: Sequence[Item],
+    engine: Engine,
+    corpus: Path | None = None,
+    progress: Callable[[int, Record], None] | None = None,
+) -> list[Record]:
+    """Index the corpus (incrementally) into the engine's collection, then ask every question once."""
+    engine.index([corpus or engine.settings.corpus_dir])
+    records = []
+    for i, item in enumerate(items):
+        record = score(item, *_ask(engine, item.question), engine.settings)
+        records.append(record)
+        if progress:
+            progress(i, record)
+    return records
+
+
+def _ask(engine: Engine, question: str) -> tuple[Answer | None, str | None, float]:
+    started = time.perf_counter()
+    try:
+        return engine.ask(question), None, time.perf_counter() - started
+    except RagError as exc:
+        return None, str(exc), time.perf_counter() - started
+
+
+def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, settings: Settings) -> Record:
+    """Score one answer against its item with the product's checker at the product's threshold."""
+    rec = Record(
+        item.id, item.question, item.answerable, item.answer, list(item.sources), list(item.evidence), item.kind
+    )
+    rec.latency_s = round(elapsed, 3)
+    if answer is None:
+        rec.error = error
+        return rec
+    t = settings.support_threshold
+    rec.answer, rec.refused = answer.text, answer.refused
+    rec.first_token_s = round(answer.timings.first_token_s, 3)
+    rec.latency_s = round(answer.timings.total_s or elapsed, 3)
+    by_key = {c.key: c for c in answer.citations}
+    rec.citations = [
+        {"key": c.key, "source": c.source, "quote": c.quote, "start": c.start, "end": c.end} for c in answer.citations
+    ]
+    rec.retrieved = [p.source for p in answer.passages]
+    texts = {p.chunk_id: p.text for p in answer.passages}
+    cited_sentences = []
+    for s in answer.sentences if not answer.refused else []:
+        claim = strip_markers(s.text)
+        chunks = list(dict.fromkeys(by_key[k].chunk_id for k in s.keys if k in by_key))
+        faithful = bool(chunks) and support(claim, [texts.get(c, "") for c in chunks]) >= t
+        rec.sentences.append(
+            {"text": s.text, "score": s.score, "supported": s.supported, "keys": list(s.keys), "faithful": faithful}
+        )
+        cited_sentences.append((claim, [by_key[k].quote for k in s.keys if k in by_key]))
+    rec.dropped = [{"text": d.text, "score": d.score, "meta": is_meta(d.text)} for d in answer.dropped]
+    rec.citation = metrics.citation_counts(cited_sentences, support, t)
+    if item.sources or item.evidence:
+        ranked = [(p.source, p.text) for p in answer.passages]
+        rec.rank = metrics.first_hit(ranked, item.sources, item.evidence)
+    if item.answerable and item.answer:
+        shown = "" if answer.refused else strip_markers(answer.text)
+        rec.match, rec.f1 = metrics.matches(shown, item.answer), round(metrics.token_f1(shown, item.answer), 3)
+    if item.sources and not answer.refused:
+        rec.cited_ok = all(c.source in item.sources for c in answer.citations)
+    return rec
+
+
+def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
+    """The run's metrics (see README's eval section for each formula); None where no question applies."""
+    ok = [r for r in records if r.error is None]
+    answerable = [r for r in ok if r.answerable]
+    unanswerable = [r for r in ok if not r.answerable]
+    gold = [r for r in answerable if r.gold_answer]
+    ranked = [r for r in answerable if r.gold_sources or r.gold_evidence]
+    shown = [s for r in ok for s in r.sentences]
+    answered = [r for r in ok if not r.refused]
+    citations = sum((r.citation for r in ok), metrics.CitationCounts())
+    generated = [d for r in ok for d in r.dropped if not d["meta"]]
+    latencies = [r.latency_s for r in ok]
+    return {
+        "questions": len(records),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "k": k,
+        "hit_at_k": metrics.mean([metrics.hit_at(r.rank, k) for r in ranked]),
+        "mrr": metrics.mean([metrics.reciprocal_rank(r.rank) for r in ranked]),
+        "match": metrics.mean([float(bool(r.match)) for r in gold]),
+        "f1": metrics.mean([r.f1 or 0.0 for r in gold]),
+        "correct_cited": metrics.mean([float(r.correct) for r in gold]),
+        "faithfulness": metrics.mean([float(s["faithful"]) for s in shown]),
+        "unsupported_answers": metrics.mean([float(r.unsupported > 0) for r in answered]),
+        "citation_precision": citations.precision,
+        "citation_recall": citations.recall,
+        "refused_unanswerable": metrics.mean([float(r.refused) for r in unanswerable]),
+        "refused_answerable": metrics.mean([float(r.refused) for r in answerable]),
+        "dropped_share": len(generated) / (len(generated) + len(shown)) if generated or shown else None,
+        "latency_mean_s": metrics.mean(latencies),
+        "latency_p50_s": metrics.percentile(latencies, 50),
+        "latency_p95_s": metrics.percentile(latencies, 95),
+        "first_token_mean_s": metrics.mean([r.first_token_s for r in ok]),
+        "errors": float(len(records) - len(ok)),
+    }
+
+
+def failures(summary: dict[str, float | None], mins: dict[str, float], maxes: dict[str, float]) -> list[str]:
+    """Each threshold the run misses, as a readable line (a metric with no value fails its threshold)."""
+    out = []
+    for name, bound in mins.items():
+        value = summary.get(name)
+        if value is None or value < bound:
+            out.append(f"{name} = {_fmt(value)} is under the minimum {bound:g}")
+    for name, bound in maxes.items():
+        value = summary.get(name)
+        if value is None or value > bound:
+            out.append(f"{name} = {_fmt(value)} is over the maximum {bound:g}")
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
