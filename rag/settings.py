@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     ui_host: str = Field("127.0.0.1", description="Address the chat window binds to.")
     ui_port: int = Field(7860, description="Port of the chat window.")
     upload_max_mb: float = Field(10.0, description="Largest file accepted by the upload box.")
+    ui_concurrency: int = Field(
+        4, ge=1, description="Answers the chat window works on at once (the LLM still generates one at a time)."
+    )
 
     @property
     def chroma_path(self) -> Path:

@@ -1,0 +1,193 @@
+"""The chat window: a Gradio page over `rag` (chat with streamed, cited answers; sources; article library).
+
+`build_app(engine)` builds the page around one engine (tests pass one with fake models); `launch()` serves it.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from rag import offline  # noqa: F401  (no analytics, no model hub: before anything else loads)
+from rag.engine import Engine, default_engine
+from rag.errors import RagError
+from rag.settings import Settings, get_settings
+from ui import render
+from ui.handlers import Chat
+from ui.uploads import ACCEPTED
+
+TITLE = "News Q&A"
+EXAMPLES = [
+    "On what date did Microsoft and OpenAI formalize their new agreement?",
+    "Which cloud platform hosts OpenAI's models?",
+    "What do Microsoft and OpenAI commit to on responsible AI?",
+]
+
+# System fonts only: the page never fetches a font (or anything else) from the internet.
+THEME = gr.themes.Default(
+    primary_hue="blue",
+    neutral_hue="slate",
+    font=[gr.themes.Font("system-ui"), "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=[gr.themes.Font("ui-monospace"), "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+)
+
+CSS = """
+.gradio-container { max-width: 1400px !important; margin: 0 auto; }
+#header h1 { margin: 0; font-size: 1.4rem; }
+#header p { margin: 0.1rem 0 0; color: var(--body-text-color-subdued); }
+#chat { flex-grow: 1; }
+#chat a.cite { text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
+  padding: 0 0.15em; border-radius: 4px; background: var(--color-accent-soft); color: var(--color-accent); }
+#sources-panel { max-height: 640px; overflow-y: auto; }
+.sources details.turn { margin-bottom: 0.6rem; }
+.sources details.turn > summary { cursor: pointer; font-weight: 600; color: var(--body-text-color-subdued); }
+.turn-question { font-weight: 600; margin: 0.4rem 0; }
+.rewritten { font-size: 0.9em; color: var(--body-text-color-subdued); margin-bottom: 0.4rem; }
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6rem 0.75rem;
+  margin: 0.5rem 0; background: var(--background-fill-secondary); transition: box-shadow 0.3s; }
+.source.flash { box-shadow: 0 0 0 3px var(--color-accent); }
+.source-head .key { font-weight: 700; color: var(--color-accent); }
+.source-head .title { font-weight: 600; }
+.source-meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin: 0.15rem 0 0.35rem; }
+.passage { font-size: 0.9em; line-height: 1.45; margin: 0; white-space: pre-wrap; }
+.passage mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.dropped summary { cursor: pointer; color: #b45309; font-size: 0.9em; }
+.dropped li { color: var(--body-text-color-subdued); text-decoration: line-through; font-size: 0.9em; }
+.no-sources, .sources-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.empty-index { border: 1px solid #f59e0b; background: #fffbeb; color: #92400e; border-radius: 8px; padding: 0.5rem 0.7rem; }
+.library-count { font-weight: 600; }
+"""
+
+# A click on a citation [n] opens that answer's sources and scrolls to the cited passage.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.cite");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  if (!card) return;
+  const section = card.closest("details");
+  if (section) section.open = true;
+  card.scrollIntoView({ behavior: "smooth", block: "center" });
+  card.classList.add("flash");
+  setTimeout(() => card.classList.remove("flash"), 1500);
+}, true);
+</script>
+"""
+
+
+def build_app(engine: Engine | None = None) -> gr.Blocks:
+    """The chat page around `engine` (default: the shared engine for the current settings)."""
+    engine = engine or default_engine()
+    settings = engine.settings
+    chat = Chat(engine)
+    answering = {"concurrency_limit": settings.ui_concurrency, "concurrency_id": "answer"}
+
+    with gr.Blocks(title=TITLE, fill_height=True) as app:
+        turns = gr.State([])
+        pending = gr.State("")
+
+        with gr.Sidebar(label="Articles", open=True, width=340):
+            gr.Markdown("### Articles")
+            note = gr.HTML("<div>Checking the index…</div>", elem_id="library-note")
+            files = gr.File(
+                label=f"Upload articles ({', '.join(ACCEPTED)}; up to {settings.upload_max_mb:g} MB each)",
+                file_count="multiple",
+                file_types=ACCEPTED,
+                elem_id="upload",
+            )
+            status = gr.Markdown(elem_id="library-status")
+            docs = gr.Dropdown(label="Indexed articles", choices=[], value=None, interactive=True, elem_id="docs")
+            remove = gr.Button("Remove from index", variant="stop", size="sm", elem_id="remove")
+
+        gr.HTML(
+            f"<h1>{TITLE}</h1><p>Answers come only from the indexed news articles; every sentence cites its passage.</p>",
+            elem_id="header",
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    show_label=False,
+                    height=600,
+                    placeholder="**Ask a question about the news articles.** Try one of these:",
+                    examples=[{"text": q} for q in EXAMPLES],
+                    feedback_options=None,
+                    buttons=["copy"],
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Ask about the articles…",
+                        show_label=False,
+                        lines=1,
+                        max_lines=6,
+                        scale=9,
+                        autofocus=True,
+                        elem_id="question",
+                        submit_btn="Send",
+                    )
+                clear = gr.Button("🗑 Clear chat", size="sm", variant="secondary", elem_id="clear")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(render.panel([]), elem_id="sources-panel")
+
+        view = [chatbot, sources, turns]
+        library = [status, docs, note]
+        box.submit(lambda q: ("", q), [box], [box, pending], queue=False, api_visibility="private").then(
+            chat.respond, [pending, turns], view, api_visibility="private", show_progress="minimal", **answering
+        )
+        chatbot.example_select(_example, None, [pending], queue=False, api_visibility="private").then(
+            chat.respond, [pending, turns], view, api_visibility="private", show_progress="minimal", **answering
+        )
+        clear.click(chat.clear, None, view, queue=False, api_visibility="private")
+        files.upload(chat.upload, [files], library, api_visibility="private", concurrency_limit=None).then(
+            lambda: None, None, [files], queue=False, api_visibility="private"
+        )
+        remove.click(chat.remove, [docs], library, api_visibility="private", concurrency_limit=None)
+        app.load(chat.start, None, library, api_visibility="private", concurrency_limit=None)
+        gr.api(chat.api_ask, api_name="ask", **answering)
+    return app
+
+
+def _example(selected: gr.SelectData) -> str:
+    value = selected.value
+    return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def start(host: str | None = None, port: int | None = None, engine: Engine | None = None) -> tuple[gr.Blocks, str]:
+    """Serve the chat window without blocking; returns the app and its local URL."""
+    settings: Settings = engine.settings if engine else get_settings()
+    host = host or settings.ui_host
+    port = port or settings.ui_port
+    app = build_app(engine)
+    app.queue(default_concurrency_limit=settings.ui_concurrency)
+    try:
+        _, url, _ = app.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=True,
+            quiet=True,
+            share=False,
+            ssr_mode=False,
+            max_file_size=int(settings.upload_max_mb * 1024 * 1024),
+            footer_links=["api"],
+            theme=THEME,
+            css=CSS,
+            head=HEAD,
+        )
+    except OSError as exc:
+        raise RagError(
+            f"Cannot serve the chat window on {host}:{port} ({exc}): pass another --port or set RAG_UI_PORT."
+        ) from exc
+    return app, url
+
+
+def launch(host: str | None = None, port: int | None = None) -> None:
+    """`rag chat`: serve the chat window and say where; blocks until Ctrl-C."""
+    app, url = start(host, port)
+    print(f"Chat window running at {url} (Ctrl-C to stop)", flush=True)
+    try:
+        app.block_thread()
+    finally:
+        app.close()

@@ -1,0 +1,102 @@
+"""HTML for the chat window: linked citations in answers, the sources panel, the article list. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+
+from rag.types import Answer, Citation, Passage
+
+_KEY = re.compile(r"\[(\d+)\]")
+
+
+def anchor(turn: int, key: int) -> str:
+    """The id of citation `key`'s card for answer number `turn` (ids stay unique across a conversation)."""
+    return f"src-{turn}-{key}"
+
+
+def link_citations(text: str, turn: int, citations: Sequence[Citation] = ()) -> str:
+    """Each `[n]` of an answer becomes a link to its card in the sources panel, titled with the quoted words."""
+    hints = {c.key: f"{c.title or c.source}: “{c.quote}”" for c in citations}
+
+    def link(match: re.Match) -> str:
+        key = int(match.group(1))
+        hint = escape(hints.get(key, "see Sources"), quote=True)
+        return f'<a class="cite" href="#{anchor(turn, key)}" title="{hint}">[{key}]</a>'
+
+    return _KEY.sub(link, text)
+
+
+def error(message: str) -> str:
+    return f"⚠️ {message}"
+
+
+def highlight(passage: Passage, citation: Citation) -> str:
+    """The passage text, escaped, with the cited words inside <mark> (found by offset, else by search)."""
+    text = passage.text
+    at = citation.start - passage.start
+    if not (at >= 0 and text[at : at + len(citation.quote)] == citation.quote):
+        at = text.find(citation.quote) if citation.quote else -1
+    if at < 0:
+        return escape(text)
+    end = at + len(citation.quote)
+    return f"{escape(text[:at])}<mark>{escape(text[at:end])}</mark>{escape(text[end:])}"
+
+
+def card(turn: int, citation: Citation, passages: Mapping[str, Passage]) -> str:
+    passage = passages.get(citation.chunk_id)
+    body = highlight(passage, citation) if passage else f"<mark>{escape(citation.quote)}</mark>"
+    title = escape(citation.title or (passage.title if passage else "") or citation.source)
+    return (
+        f'<div class="source" id="{anchor(turn, citation.key)}">'
+        f'<div class="source-head"><span class="key">[{citation.key}]</span> <span class="title">{title}</span></div>'
+        f'<div class="source-meta"><code>{escape(citation.source)}</code> · characters {citation.start}–{citation.end}</div>'
+        f'<p class="passage">{body}</p></div>'
+    )
+
+
+def sources(turn: int, answer: Answer) -> str:
+    """One answer's section of the sources panel: the rewritten question, the cited passages, what was left out."""
+    parts = [f'<div class="turn-question">{escape(answer.question)}</div>']
+    if answer.standalone_question:
+        parts.append(f'<div class="rewritten">Searched as: <q>{escape(answer.standalone_question)}</q></div>')
+    passages = {p.chunk_id: p for p in answer.passages}
+    if answer.citations:
+        parts += [card(turn, c, passages) for c in answer.citations]
+    elif answer.refused:
+        parts.append('<div class="no-sources">No passage of the indexed articles supports an answer.</div>')
+    if answer.dropped:
+        items = "".join(f"<li>{escape(s.text)}</li>" for s in answer.dropped)
+        parts.append(
+            f'<details class="dropped"><summary>Left out: not supported by the articles ({len(answer.dropped)})'
+            f"</summary><ul>{items}</ul></details>"
+        )
+    return "".join(parts)
+
+
+def panel(sections: Sequence[tuple[int, str]]) -> str:
+    """The whole sources panel from (answer number, section) pairs: newest first and open, earlier ones folded."""
+    if not sections:
+        return '<div class="sources-empty">The passages behind each answer\'s [n] citations appear here.</div>'
+    folded = [
+        f'<details class="turn"{" open" if i == 0 else ""}><summary>Sources of answer {number}</summary>{html}</details>'
+        for i, (number, html) in enumerate(reversed(sections))
+    ]
+    return '<div class="sources">' + "".join(folded) + "</div>"
+
+
+def library(documents: Mapping[str, str]) -> str:
+    """The note above the article list: how many are indexed, or that the index is empty and what to do."""
+    if not documents:
+        return (
+            '<div class="empty-index"><b>The index is empty.</b> Upload articles (.txt, .md, .html, .pdf) '
+            "to ask questions about them.</div>"
+        )
+    count = len(documents)
+    return f'<div class="library-count">{count} article{"s" if count != 1 else ""} indexed</div>'
+
+
+def choices(documents: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Dropdown entries (label, source), sorted by title."""
+    return sorted(((f"{title} · {source}", source) for source, title in documents.items()), key=lambda c: c[0].lower())
