@@ -1,0 +1,176 @@
+"""`rag eval` end to end with the fake models: a set is run, scored, reported and gated; `grade` and `checker`."""
+
+import json
+
+import pytest
+from conftest import SEEDS
+
+from eval.data import SEED_SET, load_claims, load_items
+from rag.cli import main as cli
+
+SET = [
+    {
+        "question": "When did Microsoft and OpenAI formalize their agreement?",
+        "answer": "October 28, 2025",
+        "answerable": True,
+        "sources": ["004_c32bc8aee1998fbf.txt"],
+    },
+    {
+        "question": "Which cloud hosts OpenAI's models?",
+        "answer": "Azure",
+        "answerable": True,
+        "evidence": ["Microsoft's Azure cloud infrastructures, which already host OpenAI's models"],
+    },
+    {"question": "Who is the CEO of OpenAI?", "answerable": False},
+]
+REPLIES = [
+    "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",
+    "Microsoft holds a 49% stake in OpenAI.",  # invented: dropped, so the answer is refused
+    "The CEO of OpenAI is Sam Altman.",  # invented: refused, as it should be
+]
+
+
+def write_set(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
+    qs = write_set(tmp_path / "mini.jsonl", SET)
+    llm.queue(*REPLIES)
+    out = tmp_path / "out"
+    code = cli(
+        [
+            "eval",
+            str(qs),
+            "--corpus",
+            str(SEEDS),
+            "--out",
+            str(out),
+            "--min",
+            "refused_unanswerable=1",
+            "--max",
+            "unsupported_answers=0",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    data = json.loads((out / "results.json").read_text())
+    s = data["summary"]
+    assert (s["questions"], s["answerable"], s["unanswerable"]) == (3, 2, 1)
+    assert s["match"] == 0.5 and s["correct_cited"] == 0.5 and s["refused_answerable"] == 0.5
+    assert s["refused_unanswerable"] == 1.0 and s["faithfulness"] == 1.0 and s["unsupported_answers"] == 0.0
+    assert s["citation_recall"] == 1.0 and s["citation_precision"] == 1.0
+    assert s["dropped_share"] == pytest.approx(2 / 3) and s["errors"] == 0
+    first, second, third = data["records"]
+    assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
+    assert first["sentences"][0]["score"] >= 0.6 and first["rank"] is not None
+    assert second["refused"] and second["dropped"][0]["text"] == REPLIES[1]
+    assert third["refused"] and not third["answerable"]
+    page = (out / "report.html").read_text()
+    assert "<svg" in page and "Sam Altman" in page and "October 28, 2025" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
+    assert "match" in capsys.readouterr().out
+
+
+def test_missed_threshold_exits_one_and_says_which(llm, tmp_path, capsys):
+    qs = write_set(tmp_path / "mini.jsonl", SET)
+    llm.queue(*REPLIES)
+    config = tmp_path / "gate.json"
+    config.write_text(json.dumps({"min": {"match": 0.9}, "max": {"refused_answerable": 0.0}}))
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(tmp_path / "o"), "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "match = 0.500 is under the minimum 0.9" in err and "refused_answerable = 0.500 is over" in err
+
+
+def test_eval_uses_its_own_collection(llm, tmp_path):
+    from rag.engine import Engine
+
+    qs = write_set(tmp_path / "mini.jsonl", SET[:1])
+    llm.queue(REPLIES[0])
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert Engine().store.count() == 0  # the user's collection was not touched
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("not json\n", ":1: not JSON"),
+        ('{"question": ""}\n', "'question' must be non-empty"),
+        ('{"question": "q", "answerable": "yes"}\n', "'answerable' must be true or false"),
+        ('{"question": "q", "sources": "a.txt"}\n', "'sources' must be a list"),
+        ("\n", "has no questions"),
+    ],
+)
+def test_bad_sets_are_refused_with_the_line(llm, tmp_path, capsys, lines, message):
+    qs = tmp_path / "bad.jsonl"
+    qs.write_text(lines)
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_thresholds_and_paths(llm, tmp_path, capsys):
+    assert cli(["eval", "--min", "nonsense=1"]) == 2
+    assert "Unknown metric(s) nonsense" in capsys.readouterr().err
+    assert cli(["eval", "--min", "match=high"]) == 2
+    assert "METRIC=VALUE" in capsys.readouterr().err
+    assert cli(["eval", str(tmp_path / "missing.jsonl")]) == 2
+    assert "is not a file" in capsys.readouterr().err
+
+
+def test_grade_json_one_object_per_line_in_order(tmp_path, capsys):
+    ctx = "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement."
+    rows = [
+        {"question": "When?", "answer": "They formalized the agreement on October 28, 2025 [1].", "contexts": [ctx]},
+        {
+            "question": "Stake?",
+            "answer": "The deal was formalized in 2025. Microsoft owns 49% of OpenAI.",
+            "contexts": [ctx],
+        },
+        {"question": "CEO?", "answer": "The articles do not mention the CEO.", "contexts": [ctx]},
+        {"question": "No context", "answer": "Azure hosts the models.", "contexts": []},
+    ]
+    path = write_set(tmp_path / "answers.jsonl", rows)
+    assert cli(["eval", "grade", str(path), "--json"]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["question"] for o in out] == ["When?", "Stake?", "CEO?", "No context"]
+    assert out[0]["supported"] and out[0]["score"] == 1.0
+    assert not out[1]["supported"] and out[1]["score"] <= 0.5
+    assert [s["supported"] for s in out[1]["sentences"]] == [True, False]
+    assert out[2]["refused"] and out[2]["supported"] and out[2]["sentences"][0]["meta"]
+    assert not out[3]["supported"] and out[3]["score"] == 0.0
+
+
+def test_grade_rejects_bad_lines(tmp_path, capsys):
+    path = write_set(tmp_path / "a.jsonl", [{"question": "q", "answer": "a", "contexts": "text"}])
+    assert cli(["eval", "grade", str(path)]) == 2
+    assert "'contexts' must be a list of strings" in capsys.readouterr().err
+    assert cli(["eval", "grade", str(path), "--threshold", "2"]) == 2
+
+
+def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsys):
+    know = "Arthur's Magazine was an American literary periodical published in Philadelphia."
+    rows = [{"knowledge": know, "right_answer": "Philadelphia", "hallucinated_answer": "It was published in Boston."}]
+    halu = tmp_path / "halu.json"
+    halu.write_text("".join(json.dumps(r) + "\n" for r in rows * 4))
+    assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "checker.json").read_text())
+    assert result["halueval"]["pairs_tune"] == result["halueval"]["pairs_test"] == 2
+    assert result["halueval"]["balanced_accuracy_second_half_at_tuned"] == 1.0
+    assert result["claims"]["claims"] == len(load_claims())
+    assert "balanced accuracy" in capsys.readouterr().out
+
+
+def test_shipped_data_is_well_formed():
+    items = load_items(SEED_SET)
+    answerable = [i for i in items if i.answerable]
+    assert len(answerable) >= 10 and len(items) - len(answerable) >= 5
+    for i in answerable:
+        texts = {s: (SEEDS / s).read_text() for s in i.sources}
+        assert i.answer and texts, i.id
+        assert any(i.answer.lower() in t.lower() for t in texts.values()), i.id
+        assert all(any(e in t for t in texts.values()) for e in i.evidence), i.id
+    claims = load_claims()
+    kinds = {c.kind for c in claims}
+    assert {"negation", "wrong-date", "wrong-number", "swapped-entity", "paraphrase"} <= kinds
+    assert sum(c.label for c in claims) >= 10 and sum(not c.label for c in claims) >= 10
