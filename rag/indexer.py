@@ -102,25 +102,56 @@ def index_paths(
     return report
 
 
+def index_articles(
+    articles: list[Article], store: Store, embedder: Embedder, settings: Settings, show_bar: bool = False
+) -> IndexReport:
+    """Index articles already in memory (e.g. a news feed with outlet and date); unchanged ones cost nothing."""
+    started = time.perf_counter()
+    report = IndexReport()
+    with _locked(settings):
+        known = store.documents()
+        todo = []
+        for article in articles:
+            if known.get(article.source, ("",))[0] == article.sha256:
+                report.unchanged.append(article.source)
+                continue
+            (report.updated if article.source in known else report.added).append(article.source)
+            todo.append((article, chunk(article.text, settings.chunk_size, settings.chunk_overlap, embedder.tokenize)))
+        _embed_and_store(todo, store, embedder, settings, report, None, show_bar)
+        if report.changed:
+            store.touch()
+        keyword_index(settings.data_dir / "keywords" / settings.collection, store.generation(), store.passages)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _embed_and_store(todo, store, embedder, settings, report, progress, show_bar) -> None:
     """Embed in batches across articles; write each article whole, then delete its previous version."""
     total = sum(len(pieces) for _, pieces in todo)
     bar = tqdm(total=total, unit="chunk", desc="Embedding", disable=not show_bar)
     group: list[tuple[Article, list[Chunk]]] = []
-    size = 0
+    size = repeats = 0
     for item in [*todo, None]:
         if item is not None:
             group.append(item)
             size += len(item[1])
         if group and (item is None or size >= settings.embed_batch_size * 4):
             texts = [c.text for _, pieces in group for c in pieces]
-            vectors = []
-            for i in range(0, len(texts), settings.embed_batch_size):
-                vectors += embedder.embed(texts[i : i + settings.embed_batch_size])
-                report.chunks += len(texts[i : i + settings.embed_batch_size])
-                bar.update(len(texts[i : i + settings.embed_batch_size]))
+            # each distinct text once (syndicated copies repeat), longest first so batches pad little
+            unique = sorted(set(texts), key=len, reverse=True)
+            done: dict[str, list[float]] = {}
+            for i in range(0, len(unique), settings.embed_batch_size):
+                batch = unique[i : i + settings.embed_batch_size]
+                done.update(zip(batch, embedder.embed(batch), strict=True))
+                report.chunks += len(batch)
+                bar.update(len(batch))
                 if progress:
-                    progress(report.chunks, total)
+                    progress(report.chunks + repeats, total)
+            repeats += len(texts) - len(unique)
+            bar.update(len(texts) - len(unique))
+            if progress:
+                progress(report.chunks + repeats, total)
+            vectors = [done[t] for t in texts]
             at = 0
             for article, pieces in group:
                 if pieces:

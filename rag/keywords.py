@@ -7,9 +7,11 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import bm25s
+import numpy as np
 import Stemmer
 
 from rag.types import Passage
@@ -31,13 +33,29 @@ class KeywordIndex:
         if passages:
             self.bm25.index(tokenize([p.title + "\n" + p.text for p in passages]), show_progress=False)
 
-    def search(self, query: str, k: int) -> list[Passage]:
+    def outlets(self) -> set[str]:
+        """The outlets (publications) of the indexed passages that have one."""
+        if not hasattr(self, "_outlets"):
+            self._outlet_of = np.array([p.outlet or "" for p in self.passages], dtype=object)
+            self._outlets = {o for o in self._outlet_of if o}
+        return self._outlets
+
+    def search(self, query: str, k: int, outlets: Iterable[str] = ()) -> list[Passage]:
+        """The `k` best passages for `query` by Okapi BM25, only from `outlets` when given."""
         if not self.passages or k <= 0:
             return []
         tokens = tokenize([query])
         if not tokens.vocab:
             return []
-        docs, scores = self.bm25.retrieve(tokens, k=min(k, len(self.passages)), show_progress=False, n_threads=1)
+        mask = None
+        if outlets:
+            self.outlets()
+            mask = np.isin(self._outlet_of, list(outlets)).astype(np.float32)
+            if not mask.any():
+                return []
+        docs, scores = self.bm25.retrieve(
+            tokens, k=min(k, len(self.passages)), show_progress=False, n_threads=1, weight_mask=mask
+        )
         hits = []
         for i, score in zip(docs[0], scores[0], strict=True):
             if score > 0:

@@ -22,6 +22,8 @@ class Article:
     title: str
     text: str  # the text citations point into
     sha256: str  # of the file's bytes
+    published: str | None = None  # ISO date-time, when known (e.g. from a news feed)
+    outlet: str | None = None  # the publication, e.g. "TechCrunch", when known
 
 
 @dataclass(frozen=True)

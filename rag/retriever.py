@@ -1,15 +1,46 @@
-"""Find the passages for a question: dense (Chroma) and BM25 candidates fused by reciprocal rank, duplicates removed."""
+"""Find the passages for a question: dense (Chroma) and BM25 candidates fused by weight, boosted by the outlet and
+date a question names, one sub-query per outlet of a comparison, near-duplicates removed."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 
 from rag.keywords import KeywordIndex
 from rag.models import Embedder
 from rag.settings import Settings
 from rag.store import Store
 from rag.types import Passage
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DATE = re.compile(
+    r"\b(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b"
+    r"|\b(?P<iso>(?:19|20)\d\d-\d\d(?:-\d\d)?)\b"
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a question asks for beyond its words: outlets and dates it names, and one sub-query per named outlet."""
+
+    question: str
+    outlets: frozenset[str] = frozenset()  # every outlet named anywhere in the question
+    dates: tuple[str, ...] = ()  # ISO prefixes of the dates named: "2023-10-07" or "2023-10"
+    parts: tuple[tuple[str, frozenset[str]], ...] = ()  # (sub-query, its outlets) when it names two or more
 
 
 class Retriever:
@@ -22,15 +53,118 @@ class Retriever:
         self.keywords = keywords  # returns the current keyword index (rebuilt when the store changed)
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        k = k or self.settings.top_k
-        n = max(self.settings.candidates, k)
+        s = self.settings
+        k = k or s.top_k
+        index = self.keywords() if s.retrieval != "dense" or s.outlet_boost or s.decompose else None
+        known = index.outlets() if index is not None else set()
+        plan = make_plan(question, known) if s.outlet_boost or s.decompose or s.date_boost else Plan(question)
+        ranked = self._search(question, frozenset(), index, k)
+        ranked = boost(ranked, plan, s.outlet_boost, s.date_boost)
+        if s.decompose and plan.parts:
+            subs = [self._search(text, outlets, index, k) for text, outlets in plan.parts]
+            ranked = interleave([ranked, *subs])
+        return dedupe(ranked, s.dedupe_threshold)[:k]
+
+    def _search(self, text: str, outlets: frozenset[str], index: KeywordIndex | None, k: int) -> list[Passage]:
+        """One query through the configured retrievers, fused; only `outlets` when given."""
+        s = self.settings
+        n = max(s.candidates, k)
         ranked: list[list[Passage]] = []
-        if self.settings.retrieval in ("hybrid", "dense"):
-            ranked.append(self.store.search(self.embedder.embed_query(question), n))
-        if self.settings.retrieval in ("hybrid", "bm25"):
-            ranked.append(self.keywords().search(question, n))
-        fused = rrf(ranked, self.settings.rrf_k) if len(ranked) > 1 else ranked[0]
-        return dedupe(fused)[:k]
+        if s.retrieval in ("hybrid", "dense"):
+            ranked.append(self.store.search(self.embedder.embed_query(text), n, outlets=tuple(sorted(outlets))))
+        if s.retrieval in ("hybrid", "bm25") and index is not None:
+            ranked.append(index.search(text, n, outlets=outlets))
+        if len(ranked) == 1:
+            return ranked[0]
+        if s.fusion == "rrf":
+            return rrf(ranked, s.rrf_k)
+        return weighted(ranked, [1 - s.bm25_weight, s.bm25_weight])
+
+
+def make_plan(question: str, outlets: Iterable[str]) -> Plan:
+    """Find the outlets (by name or the name's head, e.g. 'The Independent') and dates a question names."""
+    mentions = outlet_mentions(question, outlets)
+    named = frozenset(o for _, _, group in mentions for o in group)
+    parts: list[tuple[str, frozenset[str]]] = []
+    if len(mentions) >= 2:
+        for i, (start, _, group) in enumerate(mentions):
+            begin = 0 if i == 0 else start
+            end = mentions[i + 1][0] if i + 1 < len(mentions) else len(question)
+            parts.append((question[begin:end].strip(" ,;"), frozenset(group)))
+    return Plan(question, named, dates(question), tuple(parts))
+
+
+def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, outlets) of each mention, in order; a name's head may stand for several outlets."""
+    aliases: dict[str, set[str]] = {}
+    for outlet in outlets:
+        for alias in {outlet, *(re.split(r"\s+[|:\-–]\s+", outlet)[:1])}:
+            if len(alias) >= 3:
+                aliases.setdefault(alias.lower(), set()).add(outlet)
+    found: list[tuple[int, int, frozenset[str]]] = []
+    taken: list[tuple[int, int]] = []
+    for alias in sorted(aliases, key=len, reverse=True):  # the longest name wins where names overlap
+        for m in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", question, flags=re.I):
+            # a capital first letter: "The Age" names the outlet, "the age of AI" does not
+            if not m.group()[0].isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), m.end(), frozenset(aliases[alias])))
+    return sorted(found)
+
+
+def dates(question: str) -> tuple[str, ...]:
+    """ISO prefixes of the dates a question names ('October 7, 2023' -> '2023-10-07', 'October 2023' -> '2023-10')."""
+    out = []
+    for m in _DATE.finditer(question):
+        if m.group("iso"):
+            out.append(m.group("iso"))
+            continue
+        month = MONTHS.index(m.group("month")) + 1
+        day = f"-{int(m.group('day')):02d}" if m.group("day") else ""
+        out.append(f"{m.group('year')}-{month:02d}{day}")
+    return tuple(dict.fromkeys(out))
+
+
+def boost(ranked: list[Passage], plan: Plan, outlet_boost: float, date_boost: float) -> list[Passage]:
+    """Raise passages from an outlet or on a date the question names (score x (1 + boost)), then re-sort."""
+    if not ranked or not ((plan.outlets and outlet_boost) or (plan.dates and date_boost)):
+        return ranked
+    out = []
+    for p in ranked:
+        factor = 1.0
+        if outlet_boost and p.outlet in plan.outlets:
+            factor += outlet_boost
+        if date_boost and p.published and any(p.published.startswith(d) for d in plan.dates):
+            factor += date_boost
+        out.append(replace(p, score=p.score * factor))
+    return sorted(out, key=lambda p: p.score, reverse=True)
+
+
+def interleave(rankings: list[list[Passage]]) -> list[Passage]:
+    """Round-robin over the rankings (the whole question first, then each sub-query), each passage once."""
+    seen: set[str] = set()
+    out: list[Passage] = []
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking) and ranking[rank].chunk_id not in seen:
+                seen.add(ranking[rank].chunk_id)
+                out.append(ranking[rank])
+    return out
+
+
+def weighted(rankings: list[list[Passage]], weights: list[float]) -> list[Passage]:
+    """Weighted score fusion: each ranking's scores divided by its best, times its weight, summed per passage."""
+    scores: dict[str, float] = {}
+    first: dict[str, Passage] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        top = max((p.score for p in ranking), default=0.0)
+        for p in ranking:
+            norm = p.score / top if top > 0 else 0.0
+            scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + weight * norm
+            first.setdefault(p.chunk_id, p)
+    order = sorted(scores, key=lambda c: scores[c], reverse=True)
+    return [replace(first[c], score=scores[c]) for c in order]
 
 
 def rrf(rankings: list[list[Passage]], k: int = 60) -> list[Passage]:
@@ -41,8 +175,8 @@ def rrf(rankings: list[list[Passage]], k: int = 60) -> list[Passage]:
         for rank, p in enumerate(ranking, start=1):
             scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + 1.0 / (k + rank)
             first.setdefault(p.chunk_id, p)
-    order = sorted(scores, key=scores.get, reverse=True)
-    return [Passage(**{**first[c].__dict__, "score": scores[c]}) for c in order]
+    order = sorted(scores, key=lambda c: scores[c], reverse=True)
+    return [replace(first[c], score=scores[c]) for c in order]
 
 
 def dedupe(passages: list[Passage], threshold: float = 0.9) -> list[Passage]:

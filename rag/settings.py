@@ -45,7 +45,21 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retrievers to use.")
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM.")
     candidates: int = Field(20, ge=1, description="Candidates each retriever returns before fusion.")
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (RAG_FUSION=rrf).")
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted", description="How dense and BM25 rankings merge: weighted scores (each divided by its best) or RRF."
+    )
+    bm25_weight: float = Field(0.7, ge=0, le=1, description="Share of BM25 in weighted fusion; dense gets the rest.")
+    outlet_boost: float = Field(
+        0.5, ge=0, description="A passage from an outlet the question names scores x (1 + this); 0: off."
+    )
+    date_boost: float = Field(0.2, ge=0, description="A passage published on a date the question names: x (1 + this).")
+    decompose: bool = Field(
+        True, description="A question naming two or more outlets also gets one sub-query per outlet, interleaved."
+    )
+    dedupe_threshold: float = Field(
+        0.9, gt=0, le=1, description="A passage sharing this share of its words with a better one is dropped."
+    )
 
     # LLM
     llm: str = Field(

@@ -6,7 +6,12 @@ import uuid
 from typing import Any
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.chunker import Chunk
@@ -116,11 +121,14 @@ class Store:
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
-    def search(self, embedding: list[float], k: int) -> list[Passage]:
+    def search(self, embedding: list[float], k: int, outlets: tuple[str, ...] = ()) -> list[Passage]:
+        """The `k` nearest chunks, only from `outlets` when given."""
         if k <= 0:
             return []
+        only = MetadataFilter(key="outlet", value=list(outlets), operator=FilterOperator.IN)
+        filters = MetadataFilters(filters=[only]) if outlets else None
         try:
-            result = self.vectors.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=k))
+            result = self.vectors.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters))
         except Exception as exc:
             if self.count() == 0:
                 return []
@@ -159,6 +167,7 @@ class Store:
                     "start": chunk.start,
                     "end": chunk.end,
                     "chunk": chunk.index,
+                    **{k: v for k, v in (("published", article.published), ("outlet", article.outlet)) if v},
                 },
             )
             node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.source)
@@ -198,4 +207,5 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passag
         end=int(meta["end"]),
         score=float(score),
         published=meta.get("published"),
+        outlet=meta.get("outlet"),
     )

@@ -17,6 +17,7 @@ class Passage:
     end: int
     score: float = 0.0
     published: str | None = None
+    outlet: str | None = None  # the publication, when the article came with one
 
 
 @dataclass(frozen=True)
