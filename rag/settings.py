@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port.")
     chroma_ssl: bool = Field(False, description="Use TLS to reach the Chroma server.")
     chroma_token: str | None = Field(None, description="Bearer token for the Chroma server, if it needs one.")
-    chroma_timeout_s: float = Field(10.0, description="Timeout of one Chroma server request.")
+    chroma_timeout_s: float = Field(10.0, gt=0, description="Timeout of one Chroma server request.")
 
     # Embedding
     embed_model: str = Field(
@@ -71,7 +71,12 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field("local-model", description="Model name sent to the OpenAI-compatible server.")
     llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server, if it needs one.")
-    llm_timeout_s: float = Field(120.0, description="Timeout of one LLM server request.")
+    llm_timeout_s: float = Field(
+        120.0, gt=0, description="Timeout of one LLM server request (connect, and each wait for the next token)."
+    )
+    llm_retries: int = Field(
+        1, ge=0, le=5, description="Retries of an LLM server request that failed to connect, timed out or got a 5xx."
+    )
     max_tokens: int = Field(160, description="Most tokens generated per answer.")
 
     # Grounding

@@ -29,21 +29,7 @@ def connect(settings: Settings):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        where = f"{'https' if settings.chroma_ssl else 'http'}://{settings.chroma_host}:{settings.chroma_port}"
-        headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
-        try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host,
-                port=settings.chroma_port,
-                ssl=settings.chroma_ssl,
-                headers=headers,
-                settings=chroma_settings,
-            )
-        except Exception as exc:
-            raise StoreUnavailable(
-                f"Cannot reach the Chroma server at {where} ({exc}). Start it, or check RAG_CHROMA_HOST/"
-                "RAG_CHROMA_PORT/RAG_CHROMA_SSL/RAG_CHROMA_TOKEN; unset RAG_CHROMA_HOST to use the embedded store."
-            ) from exc
+        return _server(settings, chroma_settings)
     try:
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -52,6 +38,48 @@ def connect(settings: Settings):
             f"The index at {settings.chroma_path} cannot be opened ({exc}). Check that RAG_DATA_DIR is writable; "
             f"if the folder is damaged, move it away and run `rag index` to rebuild it."
         ) from exc
+
+
+def _server(settings: Settings, chroma_settings: Any):
+    """A `chromadb.HttpClient` whose every request gives up after RAG_CHROMA_TIMEOUT_S (Chroma's default: never)."""
+    import chromadb
+    import httpx
+
+    url = f"{'https' if settings.chroma_ssl else 'http'}://{settings.chroma_host}:{settings.chroma_port}"
+    headers = {"Authorization": f"Bearer {settings.chroma_token}"} if settings.chroma_token else None
+    timeout = httpx.Timeout(settings.chroma_timeout_s)
+    try:  # the client's constructor already talks to the server, with no timeout: check it answers first
+        httpx.get(f"{url}/api/v2/heartbeat", headers=headers, timeout=timeout).raise_for_status()
+        client = chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            headers=headers,
+            settings=chroma_settings,
+        )
+    except Exception as exc:
+        raise StoreUnavailable(
+            f"Cannot use the Chroma server at {url}: {_said(exc, settings)}. Start it, or check RAG_CHROMA_HOST/"
+            "RAG_CHROMA_PORT/RAG_CHROMA_SSL/RAG_CHROMA_TOKEN; unset RAG_CHROMA_HOST to use the embedded store."
+        ) from exc
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):
+        raise StoreUnavailable(
+            f"This chromadb {chromadb.__version__} client cannot be given a timeout; install chromadb>=1.5.9,<1.6."
+        )
+    session.timeout = timeout
+    return client
+
+
+def _said(exc: Exception, settings: Settings) -> str:
+    """What went wrong, in the server's words when it answered."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within RAG_CHROMA_TIMEOUT_S={settings.chroma_timeout_s:g}s"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}: {exc.response.text[:300]}"
+    return str(exc) or type(exc).__name__
 
 
 class Store:
@@ -86,8 +114,9 @@ class Store:
     def _unavailable(self, exc: Exception) -> Exception:
         if self.settings.chroma_host:
             return StoreUnavailable(
-                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} failed ({exc}). "
-                "Check that it is running and RAG_CHROMA_HOST/RAG_CHROMA_PORT/RAG_CHROMA_TOKEN; retry when it is back."
+                f"The Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port} failed "
+                f"({_said(exc, self.settings)}). Check that it is running and RAG_CHROMA_HOST/RAG_CHROMA_PORT/"
+                "RAG_CHROMA_TOKEN; retry when it is back."
             )
         return BrokenIndex(
             f"The index at {self.settings.chroma_path} is unreadable ({exc}). Move the folder away and run "
