@@ -27,6 +27,7 @@ import rag
 from rag import REFUSAL, ModelError, StoreUnavailable
 from rag import models as registry
 from rag.chunker import chunk
+from rag.cli import main as cli
 from rag.engine import default_engine
 from rag.loader import load
 from rag.settings import get_settings
@@ -193,6 +194,44 @@ def test_a_server_that_is_not_there_fails_fast_at_connect(llm, monkeypatch):
         rag.ask(QUESTION)
     assert time.monotonic() - started < 10
     assert llm.prompts == []
+
+
+def test_a_server_refusing_the_token_says_what_it_said(llm, monkeypatch):
+    seen: list[str | None] = []
+
+    class Refuse(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            data = b'{"error":"AuthError","message":"token not accepted"}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("RAG_CHROMA_HOST", "127.0.0.1")
+        monkeypatch.setenv("RAG_CHROMA_PORT", str(httpd.server_address[1]))
+        monkeypatch.setenv("RAG_CHROMA_TOKEN", "s3cret")
+        get_settings.cache_clear()
+        with pytest.raises(StoreUnavailable, match=r"HTTP 401: .*token not accepted.*RAG_CHROMA_TOKEN"):
+            rag.ask(QUESTION)
+        assert seen == ["Bearer s3cret"]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_cli_reports_a_dead_server_and_exits_2(llm, chroma, capsys):
+    chroma.kill()
+    assert cli(["ask", QUESTION]) == 2
+    err = capsys.readouterr().err
+    assert "Chroma server" in err and "RAG_CHROMA_HOST" in err
 
 
 def test_indexing_cut_by_a_dead_server_leaves_whole_articles_only(llm, chroma, monkeypatch):
@@ -407,7 +446,7 @@ def llama_server(gguf, tmp_path):
     pytest.importorskip("llama_cpp.server.app", reason="pip install 'llama-cpp-python[server]==0.3.36'")
     port, log = free_port(), tmp_path / "llama-server.log"
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--n_ctx", "4096"]
+    cmd += ["--port", str(port), "--n_ctx", "4096", "--n_threads", str(os.cpu_count())]  # as the local backend
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=out, cwd=ROOT)
     try:
