@@ -191,6 +191,22 @@ NEGATIONS = frozenset(
         "shouldn",
         "wouldn",
         "n't",
+        # the same contractions written without an apostrophe (common in scraped text)
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "doesnt",
+        "didnt",
+        "dont",
+        "wont",
+        "cant",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "couldnt",
+        "shouldnt",
+        "wouldnt",
     ]
 )
 NUMBER_WORDS = {
@@ -222,8 +238,10 @@ NUMBER_WORDS = {
     "nov": "november",
     "dec": "december",
 }
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z][A-Za-z'’-]*")
+# acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) are one token; hyphens separate words
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|\d+(?:[.,]\d+)*|[A-Za-z][A-Za-z'’]*")
 CRITICAL_WEIGHT = 2.0
+NAME_CAP = 0.5  # most support a claim can get while naming something the evidence does not
 
 
 @dataclass(frozen=True)
@@ -238,6 +256,8 @@ def _norm(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     word = NUMBER_WORDS.get(word, word)
+    if "." in word and not word[0].isdigit() or "&" in word:  # an acronym: compared as written, without dots
+        return word.replace(".", "")
     if word[0].isdigit():
         return word.replace(",", "").rstrip(".").removesuffix(".0")
     return _stem(word.strip("'-"))
@@ -277,8 +297,18 @@ def coverage(claim: list[Term], evidence: set[str]) -> float:
     if not claim:
         return 0.0
     total = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim)
-    found = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim if t.key in evidence)
+    found = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim if stated(t, evidence))
     return found / total
+
+
+def stated(term: Term, evidence: set[str]) -> bool:
+    """The evidence has the term, or for a name another form of it ('Europe' / 'European': shared stem)."""
+    if term.key in evidence:
+        return True
+    key = term.key
+    if not term.critical or len(key) < 5 or not key.isalpha():
+        return False
+    return any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in evidence)
 
 
 def score(claim: str, evidence: str) -> float:
@@ -291,6 +321,8 @@ def score_terms(claim: list[Term], evidence: set[str], claim_negated: bool, evid
     value = coverage(claim, evidence)
     if any(t.key[0].isdigit() and t.key not in evidence for t in claim):
         value = min(value, 0.5)  # a number the evidence does not state is the typical invented fact
+    if any(t.critical and not stated(t, evidence) for t in claim):
+        value = min(value, NAME_CAP)  # so is a name: a swapped entity or month ('Google', 'November')
     if claim_negated and not evidence_negated:
         value = min(value, 0.5)  # "X did not happen" is not supported by "X happened"
     return value
