@@ -7,9 +7,9 @@ from collections.abc import Generator, Iterator
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import prompts
-from rag.grounding import Citer, SentenceBuffer, is_meta
-from rag.types import Answer, Passage, Sentence, Timings
+from rag import context, prompts
+from rag.grounding import Citer, SentenceBuffer
+from rag.types import Answer, Passage, Timings
 
 
 class AnswerStream:
@@ -29,23 +29,32 @@ class AnswerStream:
         return self.answer
 
 
-def messages(question: str, passages: list[Passage]) -> list[ChatMessage]:
-    context = "\n\n".join(
-        prompts.PASSAGE.format(key=i, title=p.title, text=p.text.strip()) for i, p in enumerate(passages, start=1)
+def messages(question: str, passages: list[Passage], budget_tokens: int = 0) -> list[ChatMessage]:
+    """System rules plus the question and, per passage, the sentences that bear on it (see rag.context)."""
+    texts = context.select(question, passages, budget_tokens)
+    context_text = "\n\n".join(
+        prompts.PASSAGE.format(key=i, title=_short(p.title), text=text)
+        for i, (p, text) in enumerate(zip(passages, texts, strict=True), start=1)
+        if text
     )
     return [
         ChatMessage(role="system", content=prompts.SYSTEM),
-        ChatMessage(role="user", content=prompts.QUESTION.format(passages=context, question=question)),
+        ChatMessage(role="user", content=prompts.QUESTION.format(passages=context_text, question=question)),
     ]
 
 
+def _short(title: str, words: int = 12) -> str:
+    parts = title.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
 def generate(
-    llm: LLM, question: str, passages: list[Passage], threshold: float, timings: Timings
+    llm: LLM, question: str, passages: list[Passage], threshold: float, timings: Timings, budget_tokens: int = 0
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a passage supports it; refuse if none does."""
     started = time.perf_counter()
     answer = Answer(question=question, text="", refused=True, passages=passages, timings=timings)
-    citer = Citer(passages, threshold)
+    citer = Citer(passages, threshold, question)
     buffer = SentenceBuffer()
 
     def release(raw: str) -> str | None:
@@ -62,7 +71,7 @@ def generate(
         return piece
 
     if passages:
-        for part in llm.stream_chat(messages(question, passages)):
+        for part in llm.stream_chat(messages(question, passages, budget_tokens)):
             for raw in buffer.feed(part.delta or ""):
                 if (piece := release(raw)) is not None:
                     yield piece
@@ -82,6 +91,3 @@ def generate(
         answer.refused = False
     return answer
 
-
-def refusal_only(sentences: list[Sentence]) -> bool:
-    return all(is_meta(s.text) for s in sentences)

@@ -50,7 +50,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A run-on sentence (articles without punctuation) becomes overlapping windows of MAX_SPAN_WORDS words."""
     words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
     if len(words) <= MAX_SPAN_WORDS:
@@ -81,30 +81,32 @@ class Evidence:
 
     def __post_init__(self) -> None:
         for i, p in enumerate(self.passages):
-            sentences = [w for s, e in split_sentences(p.text) for w in _windows(p.text, s, e)]
+            sentences = [w for s, e in split_sentences(p.text) for w in windows(p.text, s, e)]
             for j, (s, e) in enumerate(sentences):
                 self.spans.append(_Span(i, s, e, verify.keys(p.text[s:e]), verify.negated(p.text[s:e])))
                 if j + 1 < len(sentences):  # adjacent pairs: a claim often joins two sentences
                     e2 = sentences[j + 1][1]
                     self.spans.append(_Span(i, s, e2, verify.keys(p.text[s:e2]), verify.negated(p.text[s:e2])))
 
-    def support(self, claim: str) -> tuple[float, list[_Span]]:
-        """Best support score of `claim` and the spans giving it (two spans when it joins two places)."""
+    def support(self, claim: str, question: str = "") -> tuple[float, list[_Span]]:
+        """Best support score of `claim` and the spans giving it (two spans when it joins two places).
+        Among equally supporting spans, the one sharing most words with the question wins, then the shortest."""
         claim_terms = verify.terms(claim)
         if not claim_terms or not self.spans:
             return 0.0, []
         neg = verify.negated(claim)
+        asked = {t.key for t in verify.terms(question)}
         scored = sorted(
             (
-                (verify.score_terms(claim_terms, sp.keys, neg, sp.negated), -(sp.end - sp.start), k)
+                (verify.score_terms(claim_terms, sp.keys, neg, sp.negated), len(asked & sp.keys), -(sp.end - sp.start), k)
                 for k, sp in enumerate(self.spans)
             ),
             reverse=True,
         )
-        best, _, k = scored[0]
+        best, _, _, k = scored[0]
         found = [self.spans[k]]
         if best < 1.0:  # try joining the best span with another from elsewhere
-            for _, _, k2 in scored[1:8]:
+            for *_, k2 in scored[1:8]:
                 other = self.spans[k2]
                 if other.passage == found[0].passage and other.start < found[0].end and found[0].start < other.end:
                     continue
@@ -129,9 +131,10 @@ def strip_markers(sentence: str) -> str:
 class Citer:
     """Checks answer sentences one by one and numbers the spans they cite in order of first use."""
 
-    def __init__(self, passages: list[Passage], threshold: float) -> None:
+    def __init__(self, passages: list[Passage], threshold: float, question: str = "") -> None:
         self.evidence = Evidence(passages)
         self.threshold = threshold
+        self.question = question
         self.citations: list[Citation] = []
         self._keys: dict[tuple[int, int, int], int] = {}
 
@@ -139,7 +142,7 @@ class Citer:
         text = strip_markers(raw_sentence)
         if not text or is_meta(text):
             return Sentence(text, 0.0, False)
-        value, spans = self.evidence.support(text)
+        value, spans = self.evidence.support(text, self.question)
         if value < self.threshold:
             return Sentence(text, round(value, 3), False)
         keys = tuple(self._key(sp) for sp in spans)

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     dedupe_threshold: float = Field(
         0.9, gt=0, le=1, description="A passage sharing this share of its words with a better one is dropped."
     )
+    context_tokens: int = Field(
+        300, ge=0, description="About how many tokens of the passages the LLM reads (their most relevant sentences); 0: all."
+    )
 
     # LLM
     llm: str = Field(
