@@ -9,6 +9,7 @@ is one JSON object for the default configuration.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import random
@@ -156,18 +157,18 @@ def sample(rows: list[dict], n: int) -> list[dict]:
 
 
 # -- the pipelines ----------------------------------------------------------------------------------------------------
-def build_ours(settings: Settings, corpus: Path) -> tuple[float, int]:
-    """Index the corpus into the benchmark's own collection; returns (seconds, chunks)."""
+def build_ours(settings: Settings, docs: list) -> tuple[float, int]:
+    """Index the articles into the benchmark's own collection; returns (seconds, chunks embedded)."""
     from rag.engine import Engine
     from rag.indexer import index_articles
 
     engine = Engine(settings)
     started = time.perf_counter()
-    report = index_articles(articles(corpus), engine.store, engine.embedder, settings, show_bar=True)
+    report = index_articles(docs, engine.store, engine.embedder, settings, show_bar=True)
     return time.perf_counter() - started, report.chunks
 
 
-def build_starter(settings: Settings, corpus: Path, folder: Path, reuse: bool):
+def build_starter(settings: Settings, docs: list, folder: Path | None, reuse: bool = False):
     """llama-index's starter pipeline: `VectorStoreIndex.from_documents` with the same MiniLM weights (its default
     batch of 10) and `SentenceSplitter(256, 32)`. Returns (index, seconds or None when loaded from `folder`)."""
     from llama_index.core import Document, StorageContext, VectorStoreIndex, load_index_from_storage
@@ -183,16 +184,18 @@ def build_starter(settings: Settings, corpus: Path, folder: Path, reuse: bool):
     else:
         path = settings.embed_model
     embed = HuggingFaceEmbedding(model_name=str(path), device="cpu")
-    if reuse and (folder / "docstore.json").exists():
+    if reuse and folder and (folder / "docstore.json").exists():
         return load_index_from_storage(StorageContext.from_defaults(persist_dir=str(folder)), embed_model=embed), None
-    docs = [Document(text=a.text) for a in articles(corpus)]
     started = time.perf_counter()
     index = VectorStoreIndex.from_documents(
-        docs, embed_model=embed, transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=32)]
+        [Document(text=a.text) for a in docs],
+        embed_model=embed,
+        transformations=[SentenceSplitter(chunk_size=256, chunk_overlap=32)],
     )
     seconds = time.perf_counter() - started
-    shutil.rmtree(folder, ignore_errors=True)
-    index.storage_context.persist(persist_dir=str(folder))
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        index.storage_context.persist(persist_dir=str(folder))
     return index, seconds
 
 
@@ -216,6 +219,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, default=ROOT / ".rag-data" / "bench" / "multihop", help="its own data dir")
     p.add_argument("--reuse", action="store_true", help="keep an index built by an earlier run (build_s is its)")
     p.add_argument("--no-starter", action="store_true", help="skip llama-index's starter pipeline")
+    p.add_argument(
+        "--starter-articles",
+        type=int,
+        default=0,
+        help="time both builds on the first N articles only (the ratio, not the starter's retrieval); 0: all",
+    )
     p.add_argument("--scale", action="store_true", help="also time retrieval at 10k and 100k synthetic chunks")
     p.add_argument("--configs", default="", help="comma-separated subset of the retrieval configurations")
     return p
@@ -228,10 +237,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path} does not exist: pass --corpus/--queries (MultiHop-RAG's JSON files)", file=sys.stderr)
             return 2
     base = get_settings().model_copy(update={"data_dir": args.data_dir.resolve(), "collection": "multihop"})
-    record = base.data_dir / "build.json"
+    marker, record = base.data_dir / ".rag-bench", base.data_dir / "build.json"
+    if base.data_dir.exists() and any(base.data_dir.iterdir()) and not marker.exists():
+        print(
+            f"error: {base.data_dir} is not empty and not a benchmark folder: pass another --data-dir", file=sys.stderr
+        )
+        return 2
     if not args.reuse or not record.exists():
         shutil.rmtree(base.data_dir, ignore_errors=True)
-        seconds, chunks = build_ours(base, args.corpus)
+        base.data_dir.mkdir(parents=True)
+        marker.write_text("made by `rag bench multihop`; deleted and rebuilt by it\n")
+        seconds, chunks = build_ours(base, articles(args.corpus))
         record.write_text(json.dumps({"build_s": seconds, "chunks": chunks, "at": time.strftime("%F %T")}))
     built = json.loads(record.read_text())
     print(f"ours: {built['chunks']} chunks, built in {built['build_s']:.1f}s ({built['at']})", flush=True)
@@ -246,14 +262,17 @@ def main(argv: list[str] | None = None) -> int:
         print(results[name].row(f"{name} ({results[name].n})"), flush=True)
 
     starter_s = None
-    if not args.no_starter:
+    if not args.no_starter and args.starter_articles:
+        ratio(base, articles(args.corpus)[: args.starter_articles])
+    elif not args.no_starter:
         folder = base.data_dir / "llamaindex-starter"
         if args.reuse and (base.data_dir / "starter.json").exists():
             starter_s = json.loads((base.data_dir / "starter.json").read_text())["build_s"]
-        index, seconds = build_starter(base, args.corpus, folder, args.reuse)
+        index, seconds = build_starter(base, articles(args.corpus), folder, args.reuse)
         if seconds is not None:
             starter_s = seconds
-            (base.data_dir / "starter.json").write_text(json.dumps({"build_s": seconds, "at": time.strftime("%F %T")}))
+            stamp = {"build_s": seconds, "chunks": len(index.docstore.docs), "at": time.strftime("%F %T")}
+            (base.data_dir / "starter.json").write_text(json.dumps(stamp))
         retriever = index.as_retriever(similarity_top_k=10)
         results["llama-index starter"] = score(lambda q: [n.get_content() for n in retriever.retrieve(q)], answerable)
         print(results["llama-index starter"].row(f"llama-index starter ({results['llama-index starter'].n})"))
@@ -288,6 +307,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def ratio(base: Settings, docs: list) -> None:
+    """Build time of ours and of llama-index's starter on the same articles, one after the other, in this run."""
+    from rag.store import connect
+
+    settings = base.model_copy(update={"collection": "ratio"})
+    shutil.rmtree(settings.data_dir / "keywords" / "ratio", ignore_errors=True)
+    with contextlib.suppress(Exception):  # left by an earlier run
+        connect(settings).delete_collection("ratio")
+    ours, chunks = build_ours(settings, docs)
+    index, starter = build_starter(base, docs, None)
+    print(
+        f"build on the first {len(docs)} articles: ours {ours:.1f}s ({chunks} chunks), llama-index starter "
+        f"{starter:.1f}s ({len(index.docstore.docs)} chunks) -> ours is {starter / ours:.2f}x faster",
+        flush=True,
+    )
+
+
 def run_config(base: Settings, overrides: dict, answerable: list[dict]) -> Scores:
     from rag.engine import Engine
 
@@ -300,7 +336,10 @@ def run_config(base: Settings, overrides: dict, answerable: list[dict]) -> Score
 def answer(base: Settings, picked: list[dict]) -> tuple[float | None, float | None]:
     """Answer the picked queries through the product (`Engine.ask`); accuracy per type and null refusal rate."""
     from rag.engine import Engine
+    from rag.llm import shipped_gguf
 
+    if base.llm == "local" and base.llm_model_path is None:  # the model assembled in the user's data dir, read only
+        base = base.model_copy(update={"llm_model_path": shipped_gguf(get_settings())})
     engine = Engine(base)
     by_type: dict[str, list[bool]] = {}
     print(f"answering {len(picked)} queries with the default LLM ...", flush=True)
@@ -346,7 +385,7 @@ def scale(base: Settings, answerable: list[dict], sizes: Sequence[int] = (10_000
     for size in sizes:
         settings = base.model_copy(update={"collection": f"scale-{size}"})
         engine = Engine(settings)
-        with __import__("contextlib").suppress(Exception):
+        with contextlib.suppress(Exception):
             engine.store.client.delete_collection(settings.collection)
         engine = Engine(settings)
         collection = engine.store.collection

@@ -196,3 +196,50 @@ def test_bench_dispatch_rejects_an_unknown_benchmark(capsys):
     assert bench(["nope"]) == 2
     assert "multihop" in capsys.readouterr().err
     assert bench([]) == 2
+
+
+def test_bench_never_deletes_a_folder_it_did_not_make(tmp_path, capsys):
+    from eval.multihop import main as multihop
+
+    corpus, queries = tmp_path / "corpus.json", tmp_path / "queries.json"
+    corpus.write_text("[]")
+    queries.write_text("[]")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    args = ["--corpus", str(corpus), "--queries", str(queries), "--data-dir", str(mine)]
+    assert multihop(args) == 2
+    assert (mine / "notes.txt").read_text() == "keep me"
+    assert "not a benchmark folder" in capsys.readouterr().err
+    assert multihop(["--corpus", str(tmp_path / "missing.json")]) == 2
+
+
+def test_bench_runs_end_to_end_on_a_tiny_corpus(llm, tmp_path, capsys):
+    import json
+
+    from eval.multihop import main as multihop
+
+    corpus = [
+        {"title": a.title, "body": a.text, "source": a.outlet, "published_at": a.published} for a in CORPUS
+    ]  # fmt: skip
+    evidence = lambda n, fact: {"fact": fact, "title": CORPUS[n].title}  # noqa: E731
+    queries = [
+        {"query": "Did TechCrunch report record iPhone revenue?", "answer": "Yes", "question_type": "comparison_query",
+         "evidence_list": [evidence(0, "Apple reported record iPhone revenue")]},
+        {"query": "Who won the derby, according to The Age?", "answer": "the club", "question_type": "inference_query",
+         "evidence_list": [evidence(3, "the club won the derby")]},
+        {"query": "What did Reuters say about Bahrain?", "answer": "Insufficient information.",
+         "question_type": "null_query", "evidence_list": []},
+    ]  # fmt: skip
+    (tmp_path / "c.json").write_text(json.dumps(corpus))
+    (tmp_path / "q.json").write_text(json.dumps(queries))
+    out = tmp_path / "bench"
+    args = ["--corpus", str(tmp_path / "c.json"), "--queries", str(tmp_path / "q.json"), "--data-dir", str(out)]
+    assert multihop([*args, "--no-starter"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) == {"hits@4", "hits@10", "mrr@10", "map@10", "all@10", "accuracy", "null_refused", "build_s",
+                           "p50_ms"}  # fmt: skip
+    assert result["hits@10"] == 1.0 and result["all@10"] == 1.0 and result["accuracy"] is None
+    assert (out / ".rag-bench").exists()
+    assert multihop([*args, "--no-starter", "--reuse", "--configs", "bm25 only"]) == 0  # reuses, rebuilds nothing
+    assert "built in" in capsys.readouterr().out
