@@ -243,3 +243,13 @@ def test_bench_runs_end_to_end_on_a_tiny_corpus(llm, tmp_path, capsys):
     assert (out / ".rag-bench").exists()
     assert multihop([*args, "--no-starter", "--reuse", "--configs", "bm25 only"]) == 0  # reuses, rebuilds nothing
     assert "built in" in capsys.readouterr().out
+
+
+def test_scale_grows_the_collection_with_perturbed_copies(engine, capsys):
+    from eval.multihop import scale
+
+    queries = [{"query": "Apple iPhone revenue", "evidence_list": []}]
+    scale(engine.settings, queries, sizes=(10,))
+    assert "10 chunks: retrieval p50" in capsys.readouterr().out
+    grown = Engine(engine.settings.model_copy(update={"collection": "scale-10"}))
+    assert grown.store.count() == 10 and len(grown.keywords().passages) == 10
