@@ -65,12 +65,16 @@ def save(path: Path, name: str, settings: Settings, indexed: Mapping[str, str] |
     target = folder / safe
     if safe in (indexed or {}) and not target.exists():
         raise BadUpload(f"An article named {safe!r} is already indexed from another folder: rename the file and retry.")
+    part: Path | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", delete=False) as tmp, open(path, "rb") as src:
+        with open(path, "rb") as src, tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", delete=False) as tmp:
+            part = Path(tmp.name)
             shutil.copyfileobj(src, tmp)
-        os.replace(tmp.name, target)
+        os.replace(part, target)
     except OSError as exc:
+        if part is not None:
+            part.unlink(missing_ok=True)
         raise BadUpload(f"Could not store {safe!r} in {folder} ({exc}): check that RAG_DATA_DIR is writable.") from exc
     return target
 
