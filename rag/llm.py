@@ -280,7 +280,8 @@ def _server_said(exc: Exception) -> str:
         message = detail.get("message") if isinstance(detail, dict) else detail
         if message:
             return str(message)[:500]
-    return (str(exc) or type(exc).__name__)[:500]
+    cause = exc.__cause__ or exc  # openai says only "Connection error."; the transport error says why
+    return (str(cause) or type(cause).__name__)[:500]
 
 
 def _pause(attempt: int) -> None:

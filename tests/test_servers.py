@@ -410,7 +410,7 @@ def test_llm_server_down_is_a_model_error_naming_the_base_url(stub, monkeypatch)
     started = time.monotonic()
     with pytest.raises(ModelError, match="cannot be reached") as err:
         rag.ask(QUESTION)
-    assert url in str(err.value) and "RAG_LLM_BASE_URL" in str(err.value)
+    assert url in str(err.value) and "RAG_LLM_BASE_URL" in str(err.value) and "refused" in str(err.value)
     assert time.monotonic() - started < 10
 
 
