@@ -105,11 +105,14 @@ class Evidence:
         )
         best, _, _, k = scored[0]
         found = [self.spans[k]]
+        critical = {t.key for t in claim_terms if t.critical}
         if best < 1.0:  # try joining the best span with another from elsewhere
             for *_, k2 in scored[1:8]:
                 other = self.spans[k2]
                 if other.passage == found[0].passage and other.start < found[0].end and found[0].start < other.end:
                     continue
+                if not (critical & found[0].keys - other.keys and critical & other.keys - found[0].keys):
+                    continue  # join only spans that each state a name or number the other lacks
                 joint = verify.score_terms(
                     claim_terms, found[0].keys | other.keys, neg, found[0].negated or other.negated
                 )

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(160, description="Most tokens generated per answer.")
 
     # Grounding
-    support_threshold: float = Field(0.6, ge=0, le=1, description="A sentence below this support score is dropped.")
+    support_threshold: float = Field(0.7, ge=0, le=1, description="A sentence below this support score is dropped.")
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
 
     # UI
