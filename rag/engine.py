@@ -14,6 +14,7 @@ from llama_index.core.llms import ChatMessage
 from rag import prompts
 from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
+from rag.grounding import unknown_terms
 from rag.indexer import IndexReport, Progress, index_paths
 from rag.keywords import KeywordIndex, keyword_index
 from rag.models import get_embedder, get_llm
@@ -123,13 +124,24 @@ class Engine:
         started = time.perf_counter()
         standalone = self.condense(question, history) if history else None
         self.ensure_indexed()
-        passages = self.retriever.retrieve(standalone or question)
+        asked = standalone or question
+        passages = self.retriever.retrieve(asked)
+        unknown = unknown_terms(asked, self.keywords().vocabulary)
         timings = Timings(retrieve_s=time.perf_counter() - started)
+        # a question about something no article ever names cannot be answered from them: refuse without the LLM
         answer = yield from generate(
-            self.llm, standalone or question, passages, self.settings.support_threshold, timings
+            self.llm,
+            asked,
+            [] if unknown else passages,
+            self.settings.support_threshold,
+            timings,
+            self.settings.context_tokens,
         )
         answer.question = question
         answer.standalone_question = standalone
+        answer.unknown_terms = unknown
+        if unknown:
+            answer.passages = passages
         timings.total_s = time.perf_counter() - started
         return answer
 

@@ -122,6 +122,43 @@ class Evidence:
         return best, found
 
 
+# Words a question uses to ask, not to name what it asks about: their absence from the articles proves nothing.
+_ASKING = frozenset(
+    verify._norm(w)
+    for w in ["date", "day", "days", "year", "years", "month", "months", "time", "times", "many", "much", "number", "amount", "name", "names", "named", "call", "called", "happen", "happened", "people", "person", "kind", "type", "role", "main", "mention", "mentioned", "say", "tell", "describe", "explain", "reason", "purpose", "exact", "exactly", "specific", "specifically", "happen", "happens", "according", "report", "reported", "reports", "article", "news", "story"]
+)
+
+
+def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
+    """Names, numbers and topic words of the question that no indexed chunk contains, in any inflection; empty when
+    some part of the question ('X and Y', 'X, Y') uses only words the articles know, since that part may be answered.
+
+    Short common words are ignored, and a word counts as present when an indexed word shares its first five letters
+    ('pursue' / 'pursuit'): only what the articles never touch is reported."""
+    if not vocabulary:
+        return []
+    prefixes = {w[:5] for w in vocabulary if len(w) >= 5}
+    digits = set(re.findall(r"\d+", question))
+    missing: set[str] = set()
+    for part in re.split(r"\b(?:and|or|but|also)\b|[,;]", question):
+        terms = verify.terms(part)
+        lacking = {
+            t.key
+            for t in terms
+            if not (
+                t.key in vocabulary
+                or t.key in _ASKING
+                or (t.key[0].isdigit() and t.key not in digits)
+                or (not t.critical and len(t.key) < 4)
+                or (len(t.key) >= 5 and t.key[:5] in prefixes)
+            )
+        }
+        if terms and not lacking:
+            return []
+        missing |= lacking
+    return sorted(missing)
+
+
 def is_meta(sentence: str) -> bool:
     """A sentence about the passages rather than the world ('the articles do not mention ...')."""
     return NOT_FOUND.lower() in sentence.lower() or bool(_META.search(sentence))

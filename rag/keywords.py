@@ -40,6 +40,11 @@ class KeywordIndex:
             self._outlets = {o for o in self._outlet_of if o}
         return self._outlets
 
+    @property
+    def vocabulary(self) -> set[str]:
+        """Every stemmed, lower-cased word of the indexed chunks (stopwords excluded)."""
+        return set(getattr(self.bm25, "vocab_dict", None) or {})
+
     def search(self, query: str, k: int, outlets: Iterable[str] = ()) -> list[Passage]:
         """The `k` best passages for `query` by Okapi BM25, only from `outlets` when given."""
         if not self.passages or k <= 0:

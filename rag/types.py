@@ -65,6 +65,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     raw: str = ""  # what the LLM generated, before verification
     standalone_question: str | None = None  # the rewritten follow-up, when there was history
+    unknown_terms: list[str] = field(default_factory=list)  # question words no indexed article uses (-> refused)
     timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict:

@@ -33,10 +33,26 @@ def test_invented_sentence_is_dropped_and_reported(llm):
 
 
 def test_unsupported_answer_becomes_the_fixed_refusal(llm):
-    llm.queue("The CEO of OpenAI is Sam Altman.")
-    answer = rag.ask("Who is the CEO of OpenAI?")
+    llm.queue("Sam Altman announced the agreement.")
+    answer = rag.ask("Who announced the agreement?")
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
-    assert answer.raw == "The CEO of OpenAI is Sam Altman."
+    assert answer.raw == "Sam Altman announced the agreement."
+    assert [d.text for d in answer.dropped] == ["Sam Altman announced the agreement."]
+
+
+def test_question_about_what_no_article_names_is_refused_without_the_llm(llm):
+    answer = rag.ask("Who is the CEO of OpenAI?")
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.unknown_terms == ["ceo"]
+    assert llm.prompts == []  # no generation spent on it
+    assert answer.passages  # what was retrieved is still shown
+
+
+def test_compound_question_with_one_answerable_part_still_goes_to_the_llm(llm):
+    llm.queue("The agreement was formalized on October 28, 2025.")
+    answer = rag.ask("When was the agreement formalized, and who is the CEO of OpenAI?")
+    assert not answer.refused and answer.unknown_terms == []
+    assert "October 28, 2025" in answer.text
 
 
 def test_model_saying_not_found_is_a_refusal(llm):

@@ -84,13 +84,13 @@ def test_sessions_keep_their_own_history(chat, llm):
 
 
 def test_refusal_reads_as_a_normal_message_and_dropped_sentences_are_marked(chat, llm):
-    llm.queue("The CEO of OpenAI is Sam Altman.")
-    *_, (messages, panel, turns) = chat.respond("Who is the CEO of OpenAI?", [])
+    llm.queue("Sam Altman announced the agreement.")
+    *_, (messages, panel, turns) = chat.respond("Who announced the agreement?", [])
     assert messages[-1]["content"] == REFUSAL and not messages[-1]["content"].startswith("⚠️")
     assert turns[0].answer == REFUSAL
     assert "No passage of the indexed articles supports an answer." in panel
     assert '<details class="dropped"><summary>Left out: not supported by the articles (1)' in panel
-    assert "<li>The CEO of OpenAI is Sam Altman.</li>" in panel
+    assert "<li>Sam Altman announced the agreement.</li>" in panel
 
 
 def test_partly_supported_answer_keeps_unsupported_sentence_out_of_the_chat(chat, llm):
