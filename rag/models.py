@@ -60,7 +60,19 @@ def get_llm(settings: Settings) -> LLM:
     name = settings.llm
     if name not in _llms:
         raise ModelError(f"RAG_LLM={name!r} is not a known backend: use 'local' or 'openai'.")
-    key = ("llm", name, _llms[name], settings.llm_model_path, settings.llm_base_url, settings.llm_model)
+    key = (
+        "llm",
+        name,
+        _llms[name],
+        settings.llm_model_path,
+        settings.llm_base_url,
+        settings.llm_model,
+        settings.llm_timeout_s,
+        settings.llm_retries,
+        settings.llm_threads,
+        settings.llm_context,
+        settings.max_tokens,
+    )
     return _cached(key, lambda: _llms[name](settings))
 
 
