@@ -37,7 +37,7 @@ CSS = """
 #chat { flex-grow: 1; }
 #chat a.cite { text-decoration: none; font-weight: 600; font-size: 0.8em; vertical-align: super;
   padding: 0 0.15em; border-radius: 4px; background: var(--color-accent-soft); color: var(--color-accent); }
-#sources-panel { max-height: 640px; overflow-y: auto; }
+#sources-panel { max-height: 700px; overflow-y: auto !important; }
 .sources details.turn { margin-bottom: 0.6rem; }
 .sources details.turn > summary { cursor: pointer; font-weight: 600; color: var(--body-text-color-subdued); }
 .turn-question { font-weight: 600; margin: 0.4rem 0; }
@@ -88,47 +88,44 @@ def build_app(engine: Engine | None = None) -> gr.Blocks:
         turns = gr.State([])
         pending = gr.State("")
 
-        with gr.Sidebar(label="Articles", open=True, width=340):
-            gr.Markdown("### Articles")
-            note = gr.HTML("<div>Checking the index…</div>", elem_id="library-note")
-            files = gr.File(
-                label=f"Upload articles ({', '.join(ACCEPTED)}; up to {settings.upload_max_mb:g} MB each)",
-                file_count="multiple",
-                file_types=ACCEPTED,
-                elem_id="upload",
-            )
-            status = gr.Markdown(elem_id="library-status")
-            docs = gr.Dropdown(label="Indexed articles", choices=[], value=None, interactive=True, elem_id="docs")
-            remove = gr.Button("Remove from index", variant="stop", size="sm", elem_id="remove")
-
         gr.HTML(
             f"<h1>{TITLE}</h1><p>Answers come only from the indexed news articles; every sentence cites its passage.</p>",
             elem_id="header",
         )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
+            with gr.Column(scale=1, min_width=250, elem_id="library"):
+                gr.Markdown("### Articles")
+                note = gr.HTML("<div>Checking the index…</div>", elem_id="library-note")
+                files = gr.File(
+                    label=f"Upload ({', '.join(ACCEPTED)}; ≤ {settings.upload_max_mb:g} MB each)",
+                    file_count="multiple",
+                    file_types=ACCEPTED,
+                    elem_id="upload",
+                )
+                status = gr.Markdown(elem_id="library-status")
+                docs = gr.Dropdown(label="Indexed articles", choices=[], value=None, interactive=True, elem_id="docs")
+                remove = gr.Button("Remove from index", variant="stop", size="sm", elem_id="remove")
+            with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
                     elem_id="chat",
                     show_label=False,
-                    height=600,
+                    height=620,
                     placeholder="**Ask a question about the news articles.** Try one of these:",
                     examples=[{"text": q} for q in EXAMPLES],
                     feedback_options=None,
                     buttons=["copy"],
                 )
-                with gr.Row():
-                    box = gr.Textbox(
-                        placeholder="Ask about the articles…",
-                        show_label=False,
-                        lines=1,
-                        max_lines=6,
-                        scale=9,
-                        autofocus=True,
-                        elem_id="question",
-                        submit_btn="Send",
-                    )
-                clear = gr.Button("🗑 Clear chat", size="sm", variant="secondary", elem_id="clear")
-            with gr.Column(scale=2):
+                box = gr.Textbox(
+                    placeholder="Ask about the articles…",
+                    show_label=False,
+                    lines=1,
+                    max_lines=6,
+                    autofocus=True,
+                    elem_id="question",
+                    submit_btn="Send",
+                )
+                clear = gr.Button("Clear chat", size="sm", variant="secondary", elem_id="clear")
+            with gr.Column(scale=2, min_width=320):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render.panel([]), elem_id="sources-panel")
 
@@ -141,6 +138,7 @@ def build_app(engine: Engine | None = None) -> gr.Blocks:
             chat.respond, [pending, turns], view, api_visibility="private", show_progress="minimal", **answering
         )
         clear.click(chat.clear, None, view, queue=False, api_visibility="private")
+        chatbot.clear(chat.clear, None, view, queue=False, api_visibility="private")  # the chat's own bin icon
         files.upload(chat.upload, [files], library, api_visibility="private", concurrency_limit=None).then(
             lambda: None, None, [files], queue=False, api_visibility="private"
         )
