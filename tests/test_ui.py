@@ -324,3 +324,14 @@ def test_api_endpoint_answers_and_a_long_answer_blocks_no_one_else(llm, monkeypa
 def test_turn_state_is_plain_data():
     turn = Turn("q", "reply")
     assert turn.answer is None and turn.sources == ""
+
+
+def test_busy_port_is_a_clear_error(llm):
+    from rag.errors import RagError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RagError, match=f"127.0.0.1:{port}.*pass another --port or set RAG_UI_PORT"):
+            start("127.0.0.1", port, Engine(get_settings()))

@@ -183,6 +183,8 @@ def start(host: str | None = None, port: int | None = None, engine: Engine | Non
 
 def launch(host: str | None = None, port: int | None = None) -> None:
     """`rag chat`: serve the chat window and say where; blocks until Ctrl-C."""
+    settings = get_settings()
+    print(f"Starting the chat window on http://{host or settings.ui_host}:{port or settings.ui_port} …", flush=True)
     app, url = start(host, port)
     print(f"Chat window running at {url} (Ctrl-C to stop)", flush=True)
     try:
