@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -19,10 +20,12 @@ from rag.indexer import IndexReport, Progress, index_paths
 from rag.keywords import KeywordIndex, keyword_index
 from rag.models import get_embedder, get_llm
 from rag.retriever import Retriever
+from rag.safety import screen
 from rag.settings import Settings, get_settings
 from rag.store import Store
 from rag.types import Answer, Timings
 
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
@@ -125,7 +128,9 @@ class Engine:
         standalone = self.condense(question, history) if history else None
         self.ensure_indexed()
         asked = standalone or question
-        passages = self.retriever.retrieve(asked)
+        passages, quarantined = screen(self.retriever.retrieve(asked))
+        for p in quarantined:
+            log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
         unknown = unknown_terms(asked, self.keywords().vocabulary)
         timings = Timings(retrieve_s=time.perf_counter() - started)
         # a question about something no article ever names cannot be answered from them: refuse without the LLM

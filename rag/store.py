@@ -142,7 +142,8 @@ class Store:
 
     def passages(self) -> list[Passage]:
         got = self._get(include=["documents", "metadatas"])
-        return [_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        return [_passage(i, d, m) for i, d, m in rows if m and "source" in m]
 
     def count(self) -> int:
         try:
@@ -162,9 +163,11 @@ class Store:
             if self.count() == 0:
                 return []
             raise self._unavailable(exc) from exc
+        # after a killed write, Chroma's vector index can still name a record that is gone: skip such ids
         return [
             _passage(node.node_id, node.get_content(), node.metadata, score)
             for node, score in zip(result.nodes or [], result.similarities or [], strict=True)
+            if "source" in (node.metadata or {})
         ]
 
     def _get(self, include: list[str]) -> dict:
