@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
 from fakes import hash_embedder
 
@@ -80,7 +79,6 @@ def test_killed_reindex_keeps_every_article_and_the_next_run_finishes(tmp_path, 
     Engine(settings).index()
     rng = random.Random(7)
     mid_run = partial = 0
-    broken: list[str] = []
     for version in range(1, KILLS + 1):
         _write(corpus, version)
         child = subprocess.Popen(
@@ -110,11 +108,7 @@ def test_killed_reindex_keeps_every_article_and_the_next_run_finishes(tmp_path, 
         partial += len({v for c in stored.values() for v in c}) > 1
         # retrieval still answers for every article, from one of its versions
         for i in range(ARTICLES):
-            try:
-                hits = engine.retriever.retrieve(f"topic{i} report {i}")
-            except KeyError as exc:  # see the xfail below
-                broken.append(f"kill {version}, article {i}: KeyError {exc}")
-                break
+            hits = engine.retriever.retrieve(f"topic{i} report {i}")
             assert any(p.source == f"a{i:02}.txt" for p in hits), i
 
         report = Engine(settings).index()  # the next run finishes the job
@@ -124,9 +118,4 @@ def test_killed_reindex_keeps_every_article_and_the_next_run_finishes(tmp_path, 
         keyword_ids = {p.chunk_id for p in engine.keywords().passages}
         assert keyword_ids == {p.chunk_id for p in engine.store.passages()}, "BM25 index out of step with the store"
     assert mid_run >= 2 and partial >= 1, f"only {mid_run} kills landed mid-run: raise CRASH_DELAY_S"
-    if broken:  # everything else held: the store and BM25 are consistent; only dense search trips
-        pytest.xfail(
-            "rag/store.py: after a SIGKILL Chroma's vector index can return a chunk id whose record is gone "
-            f"(empty metadata), and Store.search crashes on it instead of skipping it: {broken}"
-        )
     print(f"kills mid-run: {mid_run}/{KILLS}, partial states seen: {partial}")
