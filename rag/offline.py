@@ -11,5 +11,7 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "DO_NOT_TRACK": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # no "Loading weights" bars on every start
+    "TRANSFORMERS_VERBOSITY": "error",
 }
 os.environ.update(OFFLINE_ENV)
