@@ -199,12 +199,14 @@ def build_starter(settings: Settings, docs: list, folder: Path | None, reuse: bo
     return index, seconds
 
 
-CONFIGS: dict[str, dict] = {
-    "dense only": {"retrieval": "dense", "outlet_boost": 0.0, "date_boost": 0.0, "decompose": False},
-    "bm25 only": {"retrieval": "bm25", "outlet_boost": 0.0, "date_boost": 0.0, "decompose": False},
-    "hybrid rrf (naive)": {"fusion": "rrf", "outlet_boost": 0.0, "date_boost": 0.0, "decompose": False},
-    "hybrid weighted": {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False},
-    "+ outlet/date boost": {"decompose": False},
+OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "clean_query": False}
+CONFIGS: dict[str, dict] = {  # each stage added to the one before; the last is the default configuration
+    "dense only": {**OFF, "retrieval": "dense"},
+    "bm25 only": {**OFF, "retrieval": "bm25"},
+    "hybrid rrf (naive)": {**OFF, "fusion": "rrf"},
+    "hybrid weighted": OFF,
+    "+ outlet/date boost": {"decompose": False, "clean_query": False},
+    "+ keyword query cleanup": {"decompose": False},
     "+ decomposition (default)": {},
 }
 

@@ -13,20 +13,13 @@ from rag.settings import Settings
 from rag.store import Store
 from rag.types import Passage
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
+# words nearly every question about news has; in a keyword query they match articles at random
+NEWS_WORDS = frozenset(
+    "article articles report reported reports reporting published publication according mention mentioned "  # noqa: SIM905
+    "mentions suggest suggests suggested indicate indicates indicated news say says said discuss discussed "
+    "discusses discussing both later earlier prior following while whereas regarding concerning".split()
+)
 _DATE = re.compile(
     r"\b(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b"
     r"|\b(?P<iso>(?:19|20)\d\d-\d\d(?:-\d\d)?)\b"
@@ -55,17 +48,19 @@ class Retriever:
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         s = self.settings
         k = k or s.top_k
-        index = self.keywords() if s.retrieval != "dense" or s.outlet_boost or s.decompose else None
+        index = self.keywords() if s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query else None
         known = index.outlets() if index is not None else set()
         plan = make_plan(question, known) if s.outlet_boost or s.decompose or s.date_boost else Plan(question)
-        ranked = self._search(question, frozenset(), index, k)
+        ranked = self._search(question, frozenset(), index, k, known)
         ranked = boost(ranked, plan, s.outlet_boost, s.date_boost)
         if s.decompose and plan.parts:
-            subs = [self._search(text, outlets, index, k) for text, outlets in plan.parts]
+            subs = [self._search(text, outlets, index, k, known) for text, outlets in plan.parts]
             ranked = interleave([ranked, *subs])
         return dedupe(ranked, s.dedupe_threshold)[:k]
 
-    def _search(self, text: str, outlets: frozenset[str], index: KeywordIndex | None, k: int) -> list[Passage]:
+    def _search(
+        self, text: str, outlets: frozenset[str], index: KeywordIndex | None, k: int, known: set[str]
+    ) -> list[Passage]:
         """One query through the configured retrievers, fused; only `outlets` when given."""
         s = self.settings
         n = max(s.candidates, k)
@@ -73,7 +68,8 @@ class Retriever:
         if s.retrieval in ("hybrid", "dense"):
             ranked.append(self.store.search(self.embedder.embed_query(text), n, outlets=tuple(sorted(outlets))))
         if s.retrieval in ("hybrid", "bm25") and index is not None:
-            ranked.append(index.search(text, n, outlets=outlets))
+            words = keyword_query(text, known) if s.clean_query else text
+            ranked.append(index.search(words, n, outlets=outlets))
         if len(ranked) == 1:
             return ranked[0]
         if s.fusion == "rrf":
@@ -92,6 +88,15 @@ def make_plan(question: str, outlets: Iterable[str]) -> Plan:
             end = mentions[i + 1][0] if i + 1 < len(mentions) else len(question)
             parts.append((question[begin:end].strip(" ,;"), frozenset(group)))
     return Plan(question, named, dates(question), tuple(parts))
+
+
+def keyword_query(text: str, outlets: Iterable[str]) -> str:
+    """The question without the outlet names it mentions (boosts and filters handle those) and NEWS_WORDS."""
+    rest = text
+    for start, end, _ in reversed(outlet_mentions(text, outlets)):
+        rest = f"{rest[:start]} {rest[end:]}"
+    words = re.findall(r"\S+", rest)
+    return " ".join(w for w in words if w.lower().strip(".,;:!?'\"()") not in NEWS_WORDS) or text
 
 
 def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[int, int, frozenset[str]]]:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     decompose: bool = Field(
         True, description="A question naming two or more outlets also gets one sub-query per outlet, interleaved."
     )
+    clean_query: bool = Field(
+        True, description="BM25 queries leave out the outlet names and the words every news question has ('article')."
+    )
     dedupe_threshold: float = Field(
         0.9, gt=0, le=1, description="A passage sharing this share of its words with a better one is dropped."
     )

@@ -158,7 +158,12 @@ def test_each_stage_can_be_switched_off(engine, monkeypatch):
     monkeypatch.setenv("RAG_RETRIEVAL", "bm25")
     get_settings.cache_clear()
     bm25 = Engine(get_settings()).retriever.retrieve(q, 4)
-    assert [x.score for x in bm25] == [x.score for x in engine.keywords().search(q, 4)]
+    cleaned = "What did about Apple iPhone revenue in the quarter?"
+    assert [x.score for x in bm25] == [x.score for x in engine.keywords().search(cleaned, 4)]
+    monkeypatch.setenv("RAG_CLEAN_QUERY", "false")
+    get_settings.cache_clear()
+    raw = Engine(get_settings()).retriever.retrieve(q, 4)
+    assert [x.score for x in raw] == [x.score for x in engine.keywords().search(q, 4)]
 
 
 # -- benchmark metrics on hand-made rankings --------------------------------------------------------------------------
@@ -253,3 +258,11 @@ def test_scale_grows_the_collection_with_perturbed_copies(engine, capsys):
     assert "10 chunks: retrieval p50" in capsys.readouterr().out
     grown = Engine(engine.settings.model_copy(update={"collection": "scale-10"}))
     assert grown.store.count() == 10 and len(grown.keywords().passages) == 10
+
+
+def test_keyword_query_drops_outlet_names_and_news_words():
+    from rag.retriever import keyword_query
+
+    q = "Did the TechCrunch article report that Apple, according to The Verge, raised prices?"
+    assert keyword_query(q, OUTLETS) == "Did the that Apple, to , raised prices?"
+    assert keyword_query("TechCrunch article", OUTLETS) == "TechCrunch article"  # nothing left: keep the question
