@@ -200,14 +200,15 @@ def build_starter(settings: Settings, docs: list, folder: Path | None, reuse: bo
 
 
 OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "clean_query": False}
-CONFIGS: dict[str, dict] = {  # each stage added to the one before; the last is the default configuration
+CONFIGS: dict[str, dict] = {  # the last is the default configuration
     "dense only": {**OFF, "retrieval": "dense"},
     "bm25 only": {**OFF, "retrieval": "bm25"},
-    "hybrid rrf (naive)": {**OFF, "fusion": "rrf"},
-    "hybrid weighted": OFF,
-    "+ outlet/date boost": {"decompose": False, "clean_query": False},
-    "+ keyword query cleanup": {"decompose": False},
-    "+ decomposition (default)": {},
+    "hybrid rrf (naive)": {**OFF, "retrieval": "hybrid", "fusion": "rrf"},
+    "hybrid weighted": {**OFF, "retrieval": "hybrid", "fusion": "weighted"},
+    "hybrid weighted, all stages": {"retrieval": "hybrid", "fusion": "weighted"},
+    "bm25 + outlet/date boost": {"retrieval": "bm25", "decompose": False, "clean_query": False},
+    "bm25 + boost + query cleanup": {"retrieval": "bm25", "decompose": False},
+    "bm25 + all stages (default)": {},
 }
 
 
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale:
         scale(base, answerable)
 
-    default = results.get("+ decomposition (default)") or next(iter(results.values()))
+    default = results.get("bm25 + all stages (default)") or next(iter(results.values()))
     print(
         json.dumps(
             {

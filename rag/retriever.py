@@ -159,13 +159,16 @@ def interleave(rankings: list[list[Passage]]) -> list[Passage]:
 
 
 def weighted(rankings: list[list[Passage]], weights: list[float]) -> list[Passage]:
-    """Weighted score fusion: each ranking's scores divided by its best, times its weight, summed per passage."""
+    """Weighted score fusion: each ranking's scores min-max scaled to [0, 1], times its weight, summed per passage
+    (a passage missing from a ranking gets 0 from it)."""
     scores: dict[str, float] = {}
     first: dict[str, Passage] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
-        top = max((p.score for p in ranking), default=0.0)
+        if not ranking:
+            continue
+        hi, lo = max(p.score for p in ranking), min(p.score for p in ranking)
         for p in ranking:
-            norm = p.score / top if top > 0 else 0.0
+            norm = (p.score - lo) / (hi - lo) if hi > lo else 1.0
             scores[p.chunk_id] = scores.get(p.chunk_id, 0.0) + weight * norm
             first.setdefault(p.chunk_id, p)
     order = sorted(scores, key=lambda c: scores[c], reverse=True)

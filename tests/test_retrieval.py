@@ -21,12 +21,12 @@ def p(cid: str, score: float = 0.0, text: str = "", outlet: str | None = None, p
 
 
 # -- fusion and dedupe ------------------------------------------------------------------------------------------------
-def test_weighted_fusion_normalises_each_ranking_by_its_best_and_weighs_it():
-    dense = [p("a", 0.9), p("b", 0.45)]
-    bm25 = [p("b", 20.0), p("c", 10.0)]
+def test_weighted_fusion_scales_each_ranking_to_0_1_and_weighs_it():
+    dense = [p("a", 0.9), p("b", 0.5), p("d", 0.4)]
+    bm25 = [p("b", 20.0), p("c", 10.0), p("e", 5.0)]
     fused = weighted([dense, bm25], [0.3, 0.7])
-    assert [x.chunk_id for x in fused] == ["b", "c", "a"]
-    assert [round(x.score, 3) for x in fused] == [round(0.3 * 0.5 + 0.7, 3), 0.35, 0.3]
+    assert [x.chunk_id for x in fused] == ["b", "a", "c", "d", "e"]
+    assert [round(x.score, 3) for x in fused] == [round(0.3 * 0.2 + 0.7, 3), 0.3, round(0.7 / 3, 3), 0.0, 0.0]
 
 
 def test_weighted_fusion_with_all_weight_on_one_side_keeps_its_order():
