@@ -354,7 +354,8 @@ def answer(base: Settings, picked: list[dict]) -> tuple[float | None, float | No
         by_type.setdefault(q["question_type"], []).append(ok)
         print(
             f"  [{q['question_type']}] {'OK ' if ok else 'BAD'} {time.perf_counter() - started:5.1f}s "
-            f"gold={q['answer']!r} got={got.text[:100]!r}{' (refused)' if got.refused else ''}",
+            f"gold={q['answer']!r} got={got.text[:100]!r}"
+            + (f" (refused; the LLM wrote {got.raw[:100]!r})" if got.refused else ""),
             flush=True,
         )
     for kind, oks in sorted(by_type.items()):
