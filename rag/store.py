@@ -158,7 +158,9 @@ class Store:
         only = MetadataFilter(key="outlet", value=list(outlets), operator=FilterOperator.IN)
         filters = MetadataFilters(filters=[only]) if outlets else None
         try:
-            result = self.vectors.query(VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters))
+            result = self.vectors.query(
+                VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
+            )
         except Exception as exc:
             if self.count() == 0:
                 return []
