@@ -26,7 +26,7 @@ SET = [
 REPLIES = [
     "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",
     "Microsoft holds a 49% stake in OpenAI.",  # invented: dropped, so the answer is refused
-    "The CEO of OpenAI is Sam Altman.",  # invented: refused, as it should be
+    "The CEO of OpenAI is Sam Altman.",  # never used: no article names a CEO, so it is refused without the LLM
 ]
 
 
@@ -61,14 +61,15 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     assert s["match"] == 0.5 and s["correct_cited"] == 0.5 and s["refused_answerable"] == 0.5
     assert s["refused_unanswerable"] == 1.0 and s["faithfulness"] == 1.0 and s["unsupported_answers"] == 0.0
     assert s["citation_recall"] == 1.0 and s["citation_precision"] == 1.0
-    assert s["dropped_share"] == pytest.approx(2 / 3) and s["errors"] == 0
+    assert s["dropped_share"] == pytest.approx(1 / 2) and s["errors"] == 0
+    assert len(llm.prompts) == 2  # the CEO question never reached the LLM
     first, second, third = data["records"]
     assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
     assert first["sentences"][0]["score"] >= 0.6 and first["rank"] is not None
     assert second["refused"] and second["dropped"][0]["text"] == REPLIES[1]
     assert third["refused"] and not third["answerable"]
     page = (out / "report.html").read_text()
-    assert "<svg" in page and "Sam Altman" in page and "October 28, 2025" in page
+    assert "<svg" in page and "49% stake" in page and "October 28, 2025" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     assert "match" in capsys.readouterr().out
 
