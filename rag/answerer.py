@@ -90,4 +90,3 @@ def generate(
     else:
         answer.refused = False
     return answer
-

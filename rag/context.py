@@ -49,4 +49,3 @@ def select(question: str, passages: list[Passage], budget_tokens: int) -> list[s
         i = units[j][0]
         out[i] = f"{out[i]} {units[j][3]}".strip()
     return out
-

@@ -98,7 +98,12 @@ class Evidence:
         asked = {t.key for t in verify.terms(question)}
         scored = sorted(
             (
-                (verify.score_terms(claim_terms, sp.keys, neg, sp.negated), len(asked & sp.keys), -(sp.end - sp.start), k)
+                (
+                    verify.score_terms(claim_terms, sp.keys, neg, sp.negated),
+                    len(asked & sp.keys),
+                    -(sp.end - sp.start),
+                    k,
+                )
                 for k, sp in enumerate(self.spans)
             ),
             reverse=True,
@@ -125,7 +130,55 @@ class Evidence:
 # Words a question uses to ask, not to name what it asks about: their absence from the articles proves nothing.
 _ASKING = frozenset(
     verify._norm(w)
-    for w in ["date", "day", "days", "year", "years", "month", "months", "time", "times", "many", "much", "number", "amount", "name", "names", "named", "call", "called", "happen", "happened", "people", "person", "kind", "type", "role", "main", "mention", "mentioned", "say", "tell", "describe", "explain", "reason", "purpose", "exact", "exactly", "specific", "specifically", "happen", "happens", "according", "report", "reported", "reports", "article", "news", "story"]
+    for w in [
+        "date",
+        "day",
+        "days",
+        "year",
+        "years",
+        "month",
+        "months",
+        "time",
+        "times",
+        "many",
+        "much",
+        "number",
+        "amount",
+        "name",
+        "names",
+        "named",
+        "call",
+        "called",
+        "happen",
+        "happened",
+        "people",
+        "person",
+        "kind",
+        "type",
+        "role",
+        "main",
+        "mention",
+        "mentioned",
+        "say",
+        "tell",
+        "describe",
+        "explain",
+        "reason",
+        "purpose",
+        "exact",
+        "exactly",
+        "specific",
+        "specifically",
+        "happen",
+        "happens",
+        "according",
+        "report",
+        "reported",
+        "reports",
+        "article",
+        "news",
+        "story",
+    ]
 )
 
 
