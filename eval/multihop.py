@@ -199,15 +199,17 @@ def build_starter(settings: Settings, docs: list, folder: Path | None, reuse: bo
     return index, seconds
 
 
-OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "clean_query": False}
+OFF = {"outlet_boost": 0.0, "date_boost": 0.0, "decompose": False, "clean_query": False, "phrase_boost": 0.0}
 CONFIGS: dict[str, dict] = {  # the last is the default configuration
     "dense only": {**OFF, "retrieval": "dense"},
+    "bm25 only (k1 1.5, b 0.75)": {**OFF, "retrieval": "bm25", "bm25_k1": 1.5, "bm25_b": 0.75},
     "bm25 only": {**OFF, "retrieval": "bm25"},
     "hybrid rrf (naive)": {**OFF, "retrieval": "hybrid", "fusion": "rrf"},
     "hybrid weighted": {**OFF, "retrieval": "hybrid", "fusion": "weighted"},
     "hybrid weighted, all stages": {"retrieval": "hybrid", "fusion": "weighted"},
-    "bm25 + outlet/date boost": {"retrieval": "bm25", "decompose": False, "clean_query": False},
-    "bm25 + boost + query cleanup": {"retrieval": "bm25", "decompose": False},
+    "bm25 + outlet/date boost": {"retrieval": "bm25", "decompose": False, "clean_query": False, "phrase_boost": 0.0},
+    "bm25 + boost + query cleanup": {"retrieval": "bm25", "decompose": False, "phrase_boost": 0.0},
+    "bm25 + boost + cleanup + sub-queries": {"retrieval": "bm25", "phrase_boost": 0.0},
     "bm25 + all stages (default)": {},
 }
 

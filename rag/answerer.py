@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
 from rag import context, prompts
-from rag.grounding import Citer, SentenceBuffer
-from rag.types import Answer, Passage, Timings
+from rag.grounding import Citer, SentenceBuffer, byline, is_yes_no, premises, verdict
+from rag.types import Answer, Passage, Sentence, Timings
 
 
 class AnswerStream:
@@ -33,14 +34,38 @@ def messages(question: str, passages: list[Passage], budget_tokens: int = 0) -> 
     """System rules plus the question and, per passage, the sentences that bear on it (see rag.context)."""
     texts = context.select(question, passages, budget_tokens)
     context_text = "\n\n".join(
-        prompts.PASSAGE.format(key=i, title=_short(p.title), text=text)
+        prompts.PASSAGE.format(key=i, title=_heading(p), text=text)
         for i, (p, text) in enumerate(zip(passages, texts, strict=True), start=1)
         if text
     )
     return [
         ChatMessage(role="system", content=prompts.SYSTEM),
-        ChatMessage(role="user", content=prompts.QUESTION.format(passages=context_text, question=question)),
+        ChatMessage(
+            role="user",
+            content=prompts.QUESTION.format(
+                passages=context_text,
+                question=question,
+                form=prompts.YES_NO_FORM if is_yes_no(question) else prompts.OPEN_FORM,
+            ),
+        ),
     ]
+
+
+def _on_premises(citer: Citer, lead: Sentence, question: str) -> Sentence | None:
+    """'Yes [1][2].': the model's bare verdict, cited to the spans that state the question's own premises, when at
+    least one premise is supported; None otherwise. The verdict is the model's reading of those spans."""
+    checked = [citer.check(premise) for premise in premises(question)]
+    keys = tuple(dict.fromkeys(k for c in checked if c.supported for k in c.keys))
+    if not keys:
+        return None
+    word = lead.text.strip(" .,;:!")
+    text = f"{word} {''.join(f'[{k}]' for k in keys)}."
+    return Sentence(text, min(c.score for c in checked if c.supported), True, keys)
+
+
+def _heading(p: Passage) -> str:
+    """'Title (TechCrunch, October 5, 2023)': the model needs the outlet and date to tell articles apart."""
+    return f"{_short(p.title)} ({byline(p)})" if byline(p) else _short(p.title)
 
 
 def _short(title: str, words: int = 12) -> str:
@@ -57,10 +82,19 @@ def generate(
     citer = Citer(passages, threshold, question)
     buffer = SentenceBuffer()
 
+    held: list[Sentence] = []  # a bare "Yes." waits for a supported sentence to stand on
+    yes_no = is_yes_no(question)  # to any other question, a bare "Yes." is no answer
+
     def release(raw: str) -> str | None:
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         timings.verify_s += time.perf_counter() - checked_at
+        bare = not sentence.supported and verdict(sentence.text)[0] and not verdict(sentence.text)[1]
+        if bare and yes_no and not answer.sentences and not held:
+            held.append(sentence)
+            return None
+        if sentence.supported and held:  # the verdict comes with the first fact that backs it
+            sentence = replace(sentence, text=f"{held.pop().text} {sentence.text}")
         (answer.sentences if sentence.supported else answer.dropped).append(sentence)
         if not sentence.supported:
             return None
@@ -78,6 +112,14 @@ def generate(
         for raw in buffer.flush():
             if (piece := release(raw)) is not None:
                 yield piece
+    if held and not answer.sentences and (backed := _on_premises(citer, held[0], question)):
+        held.clear()  # a bare verdict stands on the passages that state what the question asks about
+        answer.sentences.append(backed)
+        answer.text = backed.text
+        if not timings.first_token_s:
+            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+        yield backed.text
+    answer.dropped.extend(held)  # a verdict nothing backs
     timings.generate_s = time.perf_counter() - started - timings.verify_s
     answer.raw = buffer.text
     answer.citations = citer.citations

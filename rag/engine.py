@@ -60,7 +60,8 @@ class Engine:
         index = self._keywords
         if index is None or index.generation != generation:
             folder = self.settings.data_dir / "keywords" / self.settings.collection
-            index = self._keywords = keyword_index(folder, generation, self.store.passages)
+            s = self.settings
+            index = self._keywords = keyword_index(folder, generation, self.store.passages, s.bm25_k1, s.bm25_b)
         return index
 
     @property

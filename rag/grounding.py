@@ -24,7 +24,9 @@ _META = re.compile(
     r"insufficient information|there is no (?:information|mention))",
     re.I,
 )
+_VERDICT = re.compile(r"^(?:yes|no)\b[\s,.:;!\-–—]*", re.I)
 MAX_SPAN_WORDS = 50
+MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -78,9 +80,11 @@ class Evidence:
 
     passages: list[Passage]
     spans: list[_Span] = field(default_factory=list)
+    about: list[set[str]] = field(default_factory=list)  # per passage: its outlet and date ("TechCrunch reported")
 
     def __post_init__(self) -> None:
         for i, p in enumerate(self.passages):
+            self.about.append(verify.keys(byline(p)))
             sentences = [w for s, e in split_sentences(p.text) for w in windows(p.text, s, e)]
             for j, (s, e) in enumerate(sentences):
                 self.spans.append(_Span(i, s, e, verify.keys(p.text[s:e]), verify.negated(p.text[s:e])))
@@ -99,7 +103,7 @@ class Evidence:
         scored = sorted(
             (
                 (
-                    verify.score_terms(claim_terms, sp.keys, neg, sp.negated),
+                    verify.score_terms(claim_terms, sp.keys | self.about[sp.passage], neg, sp.negated),
                     len(asked & sp.keys),
                     -(sp.end - sp.start),
                     k,
@@ -118,9 +122,8 @@ class Evidence:
                     continue
                 if not (critical & found[0].keys - other.keys and critical & other.keys - found[0].keys):
                     continue  # join only spans that each state a name or number the other lacks
-                joint = verify.score_terms(
-                    claim_terms, found[0].keys | other.keys, neg, found[0].negated or other.negated
-                )
+                keys = found[0].keys | other.keys | self.about[found[0].passage] | self.about[other.passage]
+                joint = verify.score_terms(claim_terms, keys, neg, found[0].negated or other.negated)
                 if joint > best + 0.15:
                     best, found = joint, [found[0], other]
                     break
@@ -212,6 +215,43 @@ def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
     return sorted(missing)
 
 
+def byline(p: Passage) -> str:
+    """The passage's outlet and publication date in words ('TechCrunch, October 5, 2023'), or ''."""
+    parts = [p.outlet or ""]
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)", p.published or "")
+    if m and 1 <= int(m.group(2)) <= 12:
+        parts.append(f"{MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}")
+    return ", ".join(x for x in parts if x)
+
+
+def verdict(sentence: str) -> tuple[str, str]:
+    """Split a leading 'Yes'/'No' off a sentence: ('Yes, ', 'Apple sued Google.'). The verdict is the model's
+    conclusion, not a fact a passage can state; only the rest is verified."""
+    m = _VERDICT.match(sentence.strip())
+    return (sentence.strip()[: m.end()], sentence.strip()[m.end() :]) if m else ("", sentence.strip())
+
+
+_AUXILIARY = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+)
+
+
+def is_yes_no(question: str) -> bool:
+    """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...')."""
+    clauses = [question, *re.split(r",\s*", question)[1:]]
+    return any(_AUXILIARY.match(c) for c in clauses) and not re.match(
+        r"^\W*(?:who|what|which|when|where|how|why)\b", question, re.I
+    )
+
+
+_CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
+
+
+def premises(question: str) -> list[str]:
+    """The statements a yes/no question asks about ('Does A suggest X, while B reports Y?' -> two)."""
+    return [part.strip(" ?") for part in _CLAUSE.split(question) if part.strip(" ?")]
+
+
 def is_meta(sentence: str) -> bool:
     """A sentence about the passages rather than the world ('the articles do not mention ...')."""
     return NOT_FOUND.lower() in sentence.lower() or bool(_META.search(sentence))
@@ -232,10 +272,15 @@ class Citer:
         self._keys: dict[tuple[int, int, int], int] = {}
 
     def check(self, raw_sentence: str) -> Sentence:
+        """A sentence with a verdict ('Yes, X.') is verified on what follows it; a bare verdict ('No.') is never
+        supported by itself (the answerer shows it only in front of a supported sentence)."""
         text = strip_markers(raw_sentence)
         if not text or is_meta(text):
             return Sentence(text, 0.0, False)
-        value, spans = self.evidence.support(text, self.question)
+        _, claim = verdict(text)
+        if not claim:
+            return Sentence(text, 0.0, False)
+        value, spans = self.evidence.support(claim, self.question)
         if value < self.threshold:
             return Sentence(text, round(value, 3), False)
         keys = tuple(self._key(sp) for sp in spans)

@@ -97,7 +97,13 @@ def index_paths(
                 report.removed.append(source)
         if report.changed:
             store.touch()
-        keyword_index(settings.data_dir / "keywords" / settings.collection, store.generation(), store.passages)
+        keyword_index(
+            settings.data_dir / "keywords" / settings.collection,
+            store.generation(),
+            store.passages,
+            settings.bm25_k1,
+            settings.bm25_b,
+        )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -120,7 +126,13 @@ def index_articles(
         _embed_and_store(todo, store, embedder, settings, report, None, show_bar)
         if report.changed:
             store.touch()
-        keyword_index(settings.data_dir / "keywords" / settings.collection, store.generation(), store.passages)
+        keyword_index(
+            settings.data_dir / "keywords" / settings.collection,
+            store.generation(),
+            store.passages,
+            settings.bm25_k1,
+            settings.bm25_b,
+        )
     report.seconds = time.perf_counter() - started
     return report
 

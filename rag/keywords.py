@@ -5,39 +5,54 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 from rag.types import Passage
 
 _stemmer = Stemmer.Stemmer("english")
+_word = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
+_stop = frozenset(STOPWORDS_EN)
 
 
 def tokenize(texts: list[str]):
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer, show_progress=False)
 
 
+def words_of(text: str) -> list[str]:
+    """The stemmed, lower-cased words of `text` without stopwords, in order: what `tokenize` gives the index."""
+    return _stemmer.stemWords([w for w in _word.findall(text.lower()) if w not in _stop])
+
+
 class KeywordIndex:
     """An Okapi BM25 index of passages; `generation` ties it to the store contents it was built from."""
 
-    def __init__(self, passages: list[Passage], generation: str) -> None:
+    def __init__(self, passages: list[Passage], generation: str, k1: float = 0.9, b: float = 0.4) -> None:
         self.passages = passages
         self.generation = generation
-        self.bm25 = bm25s.BM25()
+        self.params = {"k1": k1, "b": b}
+        self.bm25 = bm25s.BM25(k1=k1, b=b)
         if passages:
             self.bm25.index(tokenize([p.title + "\n" + p.text for p in passages]), show_progress=False)
 
     def outlets(self) -> set[str]:
         """The outlets (publications) of the indexed passages that have one."""
         if not hasattr(self, "_outlets"):
-            self._outlet_of = np.array([p.outlet or "" for p in self.passages], dtype=object)
-            self._outlets = {o for o in self._outlet_of if o}
+            names = [p.outlet or "" for p in self.passages]
+            self._outlets = {o for o in names if o}
+            codes = {o: i for i, o in enumerate(sorted(self._outlets), start=1)}
+            self._outlet_code = np.array([codes.get(o, 0) for o in names], dtype=np.int32)
+            self._codes = codes
+            self._masks: dict[frozenset[str], np.ndarray] = {}
         return self._outlets
 
     @property
@@ -45,28 +60,51 @@ class KeywordIndex:
         """Every stemmed, lower-cased word of the indexed chunks (stopwords excluded)."""
         return set(getattr(self.bm25, "vocab_dict", None) or {})
 
-    def search(self, query: str, k: int, outlets: Iterable[str] = ()) -> list[Passage]:
-        """The `k` best passages for `query` by Okapi BM25, only from `outlets` when given."""
+    def search(self, query: str, k: int, outlets: Iterable[str] = (), phrase_boost: float = 0.0) -> list[Passage]:
+        """The `k` best passages for `query` by Okapi BM25, only from `outlets` when given. With `phrase_boost`,
+        each shared pair of adjacent query words (a phrase: "interest rates", "Sam Bankman-Fried") adds that share
+        of the best BM25 score, so passages that keep the question's words together rise."""
         if not self.passages or k <= 0:
             return []
-        tokens = tokenize([query])
-        if not tokens.vocab:
+        vocab = self.bm25.vocab_dict
+        query_words = words_of(query)
+        words = [w for w in query_words if w in vocab]
+        if not words:
             return []
-        mask = None
+        scores = self.bm25.get_scores(words)
         if outlets:
-            self.outlets()
-            mask = np.isin(self._outlet_of, list(outlets)).astype(np.float32)
+            mask = self._mask(frozenset(outlets))
             if not mask.any():
                 return []
-        docs, scores = self.bm25.retrieve(
-            tokens, k=min(k, len(self.passages)), show_progress=False, n_threads=1, weight_mask=mask
-        )
-        hits = []
-        for i, score in zip(docs[0], scores[0], strict=True):
-            if score > 0:
-                p = self.passages[int(i)]
-                hits.append(Passage(**{**p.__dict__, "score": float(score)}))
-        return hits
+            scores = scores * mask
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if scores[i] > 0]
+        final = {i: float(scores[i]) for i in top}
+        pairs = set(pairwise(query_words))
+        if phrase_boost and pairs and top:
+            best = final[top[0]]
+            for i in top:
+                final[i] += phrase_boost * best * len(pairs & self._pairs(i))
+            top.sort(key=lambda i: -final[i])  # stable: BM25 order breaks ties
+        return [Passage(**{**self.passages[i].__dict__, "score": final[i]}) for i in top]
+
+    def _pairs(self, i: int) -> set[tuple[str, str]]:
+        """Adjacent word pairs of passage `i` (title and text), computed once."""
+        if not hasattr(self, "_pair_cache"):
+            self._pair_cache: dict[int, set[tuple[str, str]]] = {}
+        if i not in self._pair_cache:
+            words = words_of(self.passages[i].title + "\n" + self.passages[i].text)
+            self._pair_cache[i] = set(pairwise(words))
+        return self._pair_cache[i]
+
+    def _mask(self, outlets: frozenset[str]) -> np.ndarray:
+        """1.0 for the passages from `outlets`, else 0.0 (cached: questions name the same outlets again and again)."""
+        self.outlets()
+        if outlets not in self._masks:
+            wanted = [self._codes[o] for o in outlets if o in self._codes]
+            self._masks[outlets] = np.isin(self._outlet_code, wanted).astype(np.float32)
+        return self._masks[outlets]
 
     def save(self, folder: Path) -> None:
         """Write to a temporary folder, then swap it in: a crash leaves the old index or the new one, never half."""
@@ -76,7 +114,9 @@ class KeywordIndex:
         if self.passages:
             self.bm25.save(str(tmp / "bm25"))
         rows = [p.__dict__ for p in self.passages]
-        (tmp / "passages.json").write_text(json.dumps({"generation": self.generation, "passages": rows}))
+        (tmp / "passages.json").write_text(
+            json.dumps({"generation": self.generation, "params": self.params, "passages": rows})
+        )
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -92,6 +132,7 @@ class KeywordIndex:
             self = cls.__new__(cls)
             self.passages = [Passage(**row) for row in data["passages"]]
             self.generation = data["generation"]
+            self.params = data.get("params", {})
             self.bm25 = bm25s.BM25.load(str(folder / "bm25")) if self.passages else bm25s.BM25()
             return self
         except (OSError, ValueError, KeyError, TypeError):
@@ -101,12 +142,13 @@ class KeywordIndex:
 _lock = threading.Lock()
 
 
-def keyword_index(folder: Path, generation: str, passages_of) -> KeywordIndex:
-    """The index for `generation`: loaded from `folder` when current, else rebuilt from `passages_of()` and saved."""
+def keyword_index(folder: Path, generation: str, passages_of, k1: float = 0.9, b: float = 0.4) -> KeywordIndex:
+    """The index for `generation` and BM25 `k1`, `b`: loaded from `folder` when current, else rebuilt from
+    `passages_of()` and saved."""
     with _lock:
         index = KeywordIndex.load(folder)
-        if index is None or index.generation != generation:
-            index = KeywordIndex(passages_of(), generation)
+        if index is None or index.generation != generation or index.params != {"k1": k1, "b": b}:
+            index = KeywordIndex(passages_of(), generation, k1, b)
             with contextlib.suppress(OSError):  # a read-only data dir still answers, from memory
                 index.save(folder)
         return index

@@ -6,7 +6,7 @@ REFUSAL = "The articles do not contain the answer to that question."
 NOT_FOUND = "NOT IN ARTICLES"
 
 SYSTEM = f"""You answer questions about news articles using only the numbered passages you are given.
-- Answer in one to three complete sentences that directly answer the question.
+- Then write one or two sentences, each stating a fact from the passages that shows the answer.
 - State only facts written in the passages; copy names, dates and numbers exactly as they appear.
 - Never use outside knowledge and never answer a different question. If the passages do not state the answer to
   this exact question, reply exactly: {NOT_FOUND}
@@ -15,9 +15,14 @@ SYSTEM = f"""You answer questions about news articles using only the numbered pa
 QUESTION = """Passages:
 {passages}
 
-Question: {question}"""
+Question: {question}
+{form}"""
 
-PASSAGE = "[{key}] {title}\n{text}"
+# How the answer should begin, by the form of the question (rag.grounding.is_yes_no).
+YES_NO_FORM = 'This is a yes/no question: begin your answer with "Yes." or "No.".'
+OPEN_FORM = "Begin your answer with the answer itself in a few words (a name, a date, a number)."
+
+PASSAGE = "[{key}] {title}\n{text}"  # title: the article's title, with its outlet and date when known
 
 CONDENSE = """Rewrite the last question so that it can be understood without the conversation: replace pronouns and \
 vague references with the names they stand for. Reply with the rewritten question only.

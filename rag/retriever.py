@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.keywords import KeywordIndex
 from rag.models import Embedder
@@ -56,7 +57,7 @@ class Retriever:
         if s.decompose and plan.parts:
             subs = [self._search(text, outlets, index, k, known) for text, outlets in plan.parts]
             ranked = interleave([ranked, *subs])
-        return dedupe(ranked, s.dedupe_threshold)[:k]
+        return dedupe(ranked, s.dedupe_threshold, limit=k)
 
     def _search(
         self, text: str, outlets: frozenset[str], index: KeywordIndex | None, k: int, known: set[str]
@@ -69,7 +70,7 @@ class Retriever:
             ranked.append(self.store.search(self.embedder.embed_query(text), n, outlets=tuple(sorted(outlets))))
         if s.retrieval in ("hybrid", "bm25") and index is not None:
             words = keyword_query(text, known) if s.clean_query else text
-            ranked.append(index.search(words, n, outlets=outlets))
+            ranked.append(index.search(words, n, outlets=outlets, phrase_boost=s.phrase_boost))
         if len(ranked) == 1:
             return ranked[0]
         if s.fusion == "rrf":
@@ -101,21 +102,30 @@ def keyword_query(text: str, outlets: Iterable[str]) -> str:
 
 def outlet_mentions(question: str, outlets: Iterable[str]) -> list[tuple[int, int, frozenset[str]]]:
     """(start, end, outlets) of each mention, in order; a name's head may stand for several outlets."""
+    found: list[tuple[int, int, frozenset[str]]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, group in _alias_patterns(frozenset(outlets)):  # the longest name wins where names overlap
+        for m in pattern.finditer(question):
+            # a capital first letter: "The Age" names the outlet, "the age of AI" does not
+            if not m.group()[0].isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), m.end(), group))
+    return sorted(found)
+
+
+@lru_cache(maxsize=8)
+def _alias_patterns(outlets: frozenset[str]) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each outlet's name and its head ('The Independent' of 'The Independent - Life and Style'), longest first."""
     aliases: dict[str, set[str]] = {}
     for outlet in outlets:
         for alias in {outlet, *(re.split(r"\s+[|:\-–]\s+", outlet)[:1])}:
             if len(alias) >= 3:
                 aliases.setdefault(alias.lower(), set()).add(outlet)
-    found: list[tuple[int, int, frozenset[str]]] = []
-    taken: list[tuple[int, int]] = []
-    for alias in sorted(aliases, key=len, reverse=True):  # the longest name wins where names overlap
-        for m in re.finditer(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", question, flags=re.I):
-            # a capital first letter: "The Age" names the outlet, "the age of AI" does not
-            if not m.group()[0].isupper() or any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append((m.start(), m.end(), frozenset(aliases[alias])))
-    return sorted(found)
+    return [
+        (re.compile(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", flags=re.I), frozenset(aliases[alias]))
+        for alias in sorted(aliases, key=len, reverse=True)
+    ]
 
 
 def dates(question: str) -> tuple[str, ...]:
@@ -187,10 +197,13 @@ def rrf(rankings: list[list[Passage]], k: int = 60) -> list[Passage]:
     return [replace(first[c], score=scores[c]) for c in order]
 
 
-def dedupe(passages: list[Passage], threshold: float = 0.9) -> list[Passage]:
-    """Drop passages whose words mostly repeat a higher-ranked one (syndicated copies, re-posted articles)."""
+def dedupe(passages: list[Passage], threshold: float = 0.9, limit: int | None = None) -> list[Passage]:
+    """Drop passages whose words mostly repeat a higher-ranked one (syndicated copies, re-posted articles); stop
+    once `limit` are kept."""
     kept: list[tuple[Passage, set[str]]] = []
     for p in passages:
+        if limit is not None and len(kept) >= limit:
+            break
         words = set(re.findall(r"\w+", p.text.lower()))
         if any(_jaccard(words, w) >= threshold for _, w in kept):
             continue

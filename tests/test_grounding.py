@@ -90,3 +90,32 @@ def test_sentence_buffer_releases_sentences_as_they_complete():
     assert out[:3] == [[], [], ["The deal was signed."]]
     assert sum(out, []) == ["The deal was signed.", "It covers Azure."]
     assert buf.flush() == ["More later"]
+
+
+def test_outlet_and_date_of_a_passage_count_as_evidence():
+    text = "Apple sued Google over the search deal."
+    p = Passage("n.txt:0", "n.txt", "T", text, 0, len(text), published="2023-10-05T08:00:00Z", outlet="TechCrunch")
+    citer = Citer([p], threshold=0.7)
+    assert citer.check("TechCrunch reported on October 5, 2023 that Apple sued Google.").supported
+    assert not citer.check("The Verge reported on October 5, 2023 that Apple sued Google.").supported
+    assert not citer.check("TechCrunch reported on October 9, 2023 that Apple sued Google.").supported
+    assert citer.citations[0].quote == text
+
+
+def test_verdict_is_split_off_before_verifying():
+    from rag.grounding import verdict
+
+    assert verdict("Yes, Apple sued Google.") == ("Yes, ", "Apple sued Google.")
+    assert verdict("No.") == ("No.", "")
+    assert verdict("Nobody sued.") == ("", "Nobody sued.")
+    citer = Citer([passage()], threshold=0.6)
+    assert citer.check("Yes, Azure hosts OpenAI's models.").text == "Yes, Azure hosts OpenAI's models [1]."
+
+
+def test_yes_no_questions_are_told_from_open_ones():
+    from rag.grounding import is_yes_no
+
+    assert is_yes_no("Did Apple sue Google in 2023?")
+    assert is_yes_no("Between the TechCrunch report of May 3 and The Verge report, was there a change?")
+    assert not is_yes_no("Which company sued Google, and did it win?")
+    assert not is_yes_no("Who is the CEO?")

@@ -159,11 +159,33 @@ def test_each_stage_can_be_switched_off(engine, monkeypatch):
     get_settings.cache_clear()
     bm25 = Engine(get_settings()).retriever.retrieve(q, 4)
     cleaned = "What did about Apple iPhone revenue in the quarter?"
-    assert [x.score for x in bm25] == [x.score for x in engine.keywords().search(cleaned, 4)]
+    phrased = engine.keywords().search(cleaned, 4, phrase_boost=get_settings().phrase_boost)
+    assert [x.score for x in bm25] == [x.score for x in phrased]
+    monkeypatch.setenv("RAG_PHRASE_BOOST", "0")
+    get_settings.cache_clear()
+    unphrased = Engine(get_settings()).retriever.retrieve(q, 4)
+    assert [x.score for x in unphrased] == [x.score for x in engine.keywords().search(cleaned, 4)]
     monkeypatch.setenv("RAG_CLEAN_QUERY", "false")
     get_settings.cache_clear()
     raw = Engine(get_settings()).retriever.retrieve(q, 4)
     assert [x.score for x in raw] == [x.score for x in engine.keywords().search(q, 4)]
+
+
+def test_phrase_boost_ranks_words_kept_together_first():
+    from rag.keywords import KeywordIndex
+    from rag.types import Passage
+
+    def passage(n: int, text: str) -> Passage:
+        return Passage(f"{n}.txt:0", f"{n}.txt", "", text, 0, len(text))
+
+    scattered = passage(1, "Rates of interest in the fund rose; central banks cut other rates.")
+    together = passage(2, "Central banks cut interest rates; the fund rose and the fund fell.")
+    index = KeywordIndex([scattered, together], "g")
+    plain = index.search("interest rates", 2)
+    boosted = index.search("interest rates", 2, phrase_boost=0.5)
+    assert plain[0].source == "1.txt"  # BM25 alone prefers the shorter, repetitive text
+    assert [x.source for x in boosted] == ["2.txt", "1.txt"]
+    assert boosted[0].score == pytest.approx(plain[1].score + 0.5 * plain[0].score)
 
 
 # -- benchmark metrics on hand-made rankings --------------------------------------------------------------------------
