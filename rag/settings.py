@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Retrieval
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
         "bm25",
-        description="Which retrievers to use. 'bm25' (with the outlet/date boosts, query cleanup and sub-queries) beat "
+        description="Which retrievers to use. 'bm25' (with the outlet/date boosts, query cleanup, sub-queries, phrase rerank) beat "
         "'hybrid' with MiniLM on every MultiHop-RAG metric and needs no query embedding (rag bench multihop).",
     )
     top_k: int = Field(4, ge=1, le=50, description="Passages handed to the LLM.")
