@@ -65,7 +65,7 @@ def _on_premises(citer: Citer, lead: Sentence, question: str) -> Sentence | None
 
 def _heading(p: Passage) -> str:
     """'Title (TechCrunch, October 5, 2023)': the model needs the outlet and date to tell articles apart."""
-    return f"{_short(p.title)} ({byline(p)})" if byline(p) else _short(p.title)
+    return f"{_short(p.title)} ({line})" if (line := byline(p)) else _short(p.title)
 
 
 def _short(title: str, words: int = 12) -> str:
@@ -85,12 +85,16 @@ def generate(
     held: list[Sentence] = []  # a bare "Yes." waits for a supported sentence to stand on
     yes_no = is_yes_no(question)  # to any other question, a bare "Yes." is no answer
 
+    def mark_first() -> None:  # the first text the user sees: a verified sentence or the refusal
+        if not timings.first_token_s:
+            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+
     def release(raw: str) -> str | None:
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         timings.verify_s += time.perf_counter() - checked_at
-        bare = not sentence.supported and verdict(sentence.text)[0] and not verdict(sentence.text)[1]
-        if bare and yes_no and not answer.sentences and not held:
+        word, claim = verdict(sentence.text)
+        if word and not claim and yes_no and not answer.sentences and not held:
             held.append(sentence)
             return None
         if sentence.supported and held:  # the verdict comes with the first fact that backs it
@@ -100,8 +104,7 @@ def generate(
             return None
         piece = (" " if answer.text else "") + sentence.text
         answer.text += piece
-        if not timings.first_token_s:
-            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+        mark_first()
         return piece
 
     if passages:
@@ -116,8 +119,7 @@ def generate(
         held.clear()  # a bare verdict stands on the passages that state what the question asks about
         answer.sentences.append(backed)
         answer.text = backed.text
-        if not timings.first_token_s:
-            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+        mark_first()
         yield backed.text
     answer.dropped.extend(held)  # a verdict nothing backs
     timings.generate_s = time.perf_counter() - started - timings.verify_s
@@ -126,8 +128,7 @@ def generate(
     if not answer.sentences:
         answer.refused = True
         answer.text = prompts.REFUSAL
-        if not timings.first_token_s:
-            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+        mark_first()
         yield prompts.REFUSAL
     else:
         answer.refused = False

@@ -17,7 +17,7 @@ from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
 from rag.grounding import unknown_terms
 from rag.indexer import IndexReport, Progress, index_paths
-from rag.keywords import KeywordIndex, keyword_index
+from rag.keywords import KeywordIndex, store_keywords
 from rag.models import get_embedder, get_llm
 from rag.retriever import Retriever
 from rag.safety import screen
@@ -59,9 +59,7 @@ class Engine:
         generation = self.store.generation()
         index = self._keywords
         if index is None or index.generation != generation:
-            folder = self.settings.data_dir / "keywords" / self.settings.collection
-            s = self.settings
-            index = self._keywords = keyword_index(folder, generation, self.store.passages, s.bm25_k1, s.bm25_b)
+            index = self._keywords = store_keywords(self.settings, self.store, generation)
         return index
 
     @property

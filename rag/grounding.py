@@ -70,8 +70,9 @@ class _Span:
     passage: int
     start: int  # offsets in the passage text
     end: int
-    keys: set[str]
+    keys: set[str]  # what the span's text states
     negated: bool
+    stated: set[str] = field(default_factory=set)  # keys plus its passage's outlet and date
 
 
 @dataclass
@@ -80,17 +81,16 @@ class Evidence:
 
     passages: list[Passage]
     spans: list[_Span] = field(default_factory=list)
-    about: list[set[str]] = field(default_factory=list)  # per passage: its outlet and date ("TechCrunch reported")
 
     def __post_init__(self) -> None:
         for i, p in enumerate(self.passages):
-            self.about.append(verify.keys(byline(p)))
+            about = verify.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
             sentences = [w for s, e in split_sentences(p.text) for w in windows(p.text, s, e)]
             for j, (s, e) in enumerate(sentences):
-                self.spans.append(_Span(i, s, e, verify.keys(p.text[s:e]), verify.negated(p.text[s:e])))
-                if j + 1 < len(sentences):  # adjacent pairs: a claim often joins two sentences
-                    e2 = sentences[j + 1][1]
-                    self.spans.append(_Span(i, s, e2, verify.keys(p.text[s:e2]), verify.negated(p.text[s:e2])))
+                ends = [e, sentences[j + 1][1]] if j + 1 < len(sentences) else [e]  # adjacent pairs: a claim often
+                for end in ends:  # joins two sentences
+                    keys = verify.keys(p.text[s:end])
+                    self.spans.append(_Span(i, s, end, keys, verify.negated(p.text[s:end]), keys | about))
 
     def support(self, claim: str, question: str = "") -> tuple[float, list[_Span]]:
         """Best support score of `claim` and the spans giving it (two spans when it joins two places).
@@ -103,7 +103,7 @@ class Evidence:
         scored = sorted(
             (
                 (
-                    verify.score_terms(claim_terms, sp.keys | self.about[sp.passage], neg, sp.negated),
+                    verify.score_terms(claim_terms, sp.stated, neg, sp.negated),
                     len(asked & sp.keys),
                     -(sp.end - sp.start),
                     k,
@@ -122,8 +122,9 @@ class Evidence:
                     continue
                 if not (critical & found[0].keys - other.keys and critical & other.keys - found[0].keys):
                     continue  # join only spans that each state a name or number the other lacks
-                keys = found[0].keys | other.keys | self.about[found[0].passage] | self.about[other.passage]
-                joint = verify.score_terms(claim_terms, keys, neg, found[0].negated or other.negated)
+                joint = verify.score_terms(
+                    claim_terms, found[0].stated | other.stated, neg, found[0].negated or other.negated
+                )
                 if joint > best + 0.15:
                     best, found = joint, [found[0], other]
                     break
@@ -275,10 +276,8 @@ class Citer:
         """A sentence with a verdict ('Yes, X.') is verified on what follows it; a bare verdict ('No.') is never
         supported by itself (the answerer shows it only in front of a supported sentence)."""
         text = strip_markers(raw_sentence)
-        if not text or is_meta(text):
-            return Sentence(text, 0.0, False)
         _, claim = verdict(text)
-        if not claim:
+        if not claim or is_meta(text):
             return Sentence(text, 0.0, False)
         value, spans = self.evidence.support(claim, self.question)
         if value < self.threshold:

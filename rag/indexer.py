@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from rag.chunker import Chunk, chunk
 from rag.errors import CorpusError, RagError
-from rag.keywords import keyword_index
+from rag.keywords import store_keywords
 from rag.loader import Article, Skipped, find_files, load
 from rag.models import Embedder
 from rag.settings import Settings
@@ -97,13 +97,7 @@ def index_paths(
                 report.removed.append(source)
         if report.changed:
             store.touch()
-        keyword_index(
-            settings.data_dir / "keywords" / settings.collection,
-            store.generation(),
-            store.passages,
-            settings.bm25_k1,
-            settings.bm25_b,
-        )
+        store_keywords(settings, store)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -126,13 +120,7 @@ def index_articles(
         _embed_and_store(todo, store, embedder, settings, report, None, show_bar)
         if report.changed:
             store.touch()
-        keyword_index(
-            settings.data_dir / "keywords" / settings.collection,
-            store.generation(),
-            store.passages,
-            settings.bm25_k1,
-            settings.bm25_b,
-        )
+        store_keywords(settings, store)
     report.seconds = time.perf_counter() - started
     return report
 

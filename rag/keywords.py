@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
@@ -18,6 +19,10 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 from rag.types import Passage
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
+    from rag.store import Store
 
 _stemmer = Stemmer.Stemmer("english")
 _word = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
@@ -152,3 +157,10 @@ def keyword_index(folder: Path, generation: str, passages_of, k1: float = 0.9, b
             with contextlib.suppress(OSError):  # a read-only data dir still answers, from memory
                 index.save(folder)
         return index
+
+
+def store_keywords(settings: Settings, store: Store, generation: str | None = None) -> KeywordIndex:
+    """The BM25 index of `store`'s collection under the data dir, with the settings' k1 and b."""
+    folder = settings.data_dir / "keywords" / settings.collection
+    generation = generation or store.generation()
+    return keyword_index(folder, generation, store.passages, settings.bm25_k1, settings.bm25_b)

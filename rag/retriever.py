@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from rag.grounding import MONTHS
 from rag.keywords import KeywordIndex
 from rag.models import Embedder
 from rag.settings import Settings
 from rag.store import Store
 from rag.types import Passage
 
-MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
 # words nearly every question about news has; in a keyword query they match articles at random
 NEWS_WORDS = frozenset(
     "article articles report reported reports reporting published publication according mention mentioned "  # noqa: SIM905
