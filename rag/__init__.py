@@ -3,7 +3,7 @@
 from rag import offline  # noqa: F401  (must run before any model or Chroma import)
 from rag.answerer import AnswerStream
 from rag.engine import Engine, History, default_engine
-from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, StoreUnavailable
+from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, SettingsError, StoreUnavailable
 from rag.indexer import IndexReport
 from rag.prompts import REFUSAL
 from rag.settings import Settings, get_settings
@@ -40,6 +40,7 @@ __all__ = [
     "ModelError",
     "Passage",
     "RagError",
+    "SettingsError",
     "Sentence",
     "Settings",
     "StoreUnavailable",

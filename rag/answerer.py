@@ -9,7 +9,7 @@ from dataclasses import replace
 from llama_index.core.llms import LLM, ChatMessage
 
 from rag import context, prompts
-from rag.grounding import Citer, SentenceBuffer, byline, is_yes_no, premises, verdict
+from rag.grounding import Citer, SentenceBuffer, byline, choices, is_yes_no, premises, verdict
 from rag.types import Answer, Passage, Sentence, Timings
 
 
@@ -45,10 +45,16 @@ def messages(question: str, passages: list[Passage], budget_tokens: int = 0) -> 
             content=prompts.QUESTION.format(
                 passages=context_text,
                 question=question,
-                form=prompts.YES_NO_FORM if is_yes_no(question) else prompts.OPEN_FORM,
+                form=_form(question),
             ),
         ),
     ]
+
+
+def _form(question: str) -> str:
+    if options := choices(question):
+        return prompts.CHOICE_FORM.format(first=options[0], second=options[1])
+    return prompts.YES_NO_FORM if is_yes_no(question) else prompts.OPEN_FORM
 
 
 def _on_premises(citer: Citer, lead: Sentence, question: str) -> Sentence | None:
@@ -83,7 +89,8 @@ def generate(
     buffer = SentenceBuffer()
 
     held: list[Sentence] = []  # a bare "Yes." waits for a supported sentence to stand on
-    yes_no = is_yes_no(question)  # to any other question, a bare "Yes." is no answer
+    options = choices(question)  # "consistent or inconsistent?" is answered like a yes/no question
+    yes_no = is_yes_no(question) or bool(options)  # to any other question, a bare "Yes." is no answer
 
     def mark_first() -> None:  # the first text the user sees: a verified sentence or the refusal
         if not timings.first_token_s:
@@ -93,7 +100,7 @@ def generate(
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         timings.verify_s += time.perf_counter() - checked_at
-        word, claim = verdict(sentence.text)
+        word, claim = verdict(sentence.text, options)
         if word and not claim and yes_no and not answer.sentences and not held:
             held.append(sentence)
             return None

@@ -23,3 +23,7 @@ class ModelError(RagError):
 
 class StoreUnavailable(RagError):
     """The Chroma server cannot be reached."""
+
+
+class SettingsError(RagError, ValueError):
+    """A RAG_* setting has a value the product cannot use."""

@@ -24,7 +24,6 @@ _META = re.compile(
     r"insufficient information|there is no (?:information|mention))",
     re.I,
 )
-_VERDICT = re.compile(r"^(?:yes|no)\b[\s,.:;!\-–—]*", re.I)
 MAX_SPAN_WORDS = 50
 MONTHS = "January February March April May June July August September October November December".split()  # noqa: SIM905
 
@@ -84,7 +83,7 @@ class Evidence:
 
     def __post_init__(self) -> None:
         for i, p in enumerate(self.passages):
-            about = verify.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
+            about = verify.keys(f"{byline(p)} {p.title}")  # outlet, date and headline are checkable too
             sentences = [w for s, e in split_sentences(p.text) for w in windows(p.text, s, e)]
             for j, (s, e) in enumerate(sentences):
                 ends = [e, sentences[j + 1][1]] if j + 1 < len(sentences) else [e]  # adjacent pairs: a claim often
@@ -225,11 +224,25 @@ def byline(p: Passage) -> str:
     return ", ".join(x for x in parts if x)
 
 
-def verdict(sentence: str) -> tuple[str, str]:
-    """Split a leading 'Yes'/'No' off a sentence: ('Yes, ', 'Apple sued Google.'). The verdict is the model's
-    conclusion, not a fact a passage can state; only the rest is verified."""
-    m = _VERDICT.match(sentence.strip())
+def verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, str]:
+    """Split a leading 'Yes'/'No' (or, to an either-or question, one of its `options`) off a sentence:
+    ('Yes, ', 'Apple sued Google.'). The verdict is the model's conclusion, not a fact a passage can state; only the
+    rest is verified."""
+    words = "|".join(map(re.escape, options)) if options else "yes|no"
+    m = re.match(rf"^(?:{words})\b[\s,.:;!\-–—]*", sentence.strip(), re.I)
     return (sentence.strip()[: m.end()], sentence.strip()[m.end() :]) if m else ("", sentence.strip())
+
+
+_CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
+
+
+def choices(question: str) -> tuple[str, ...]:
+    """The two options of an either-or question that asks for a judgement ('... consistent or inconsistent?'), in
+    lower case; () for any other question. Names ('Apple or Google?') are not options: those answers are facts."""
+    m = _CHOICE.search(question)
+    if not m or {m.group(1), m.group(2)} & verify.STOPWORDS - {"before", "after"}:
+        return ()
+    return (m.group(1), m.group(2))
 
 
 _AUXILIARY = re.compile(
@@ -246,11 +259,36 @@ def is_yes_no(question: str) -> bool:
 
 
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
+# words nearly every question about news has: they frame what an article does, they are not facts it states
+NEWS_WORDS = frozenset(
+    "article articles report reported reports reporting published publication according mention mentioned "  # noqa: SIM905
+    "mentions suggest suggests suggested indicate indicates indicated news say says said discuss discussed "
+    "discusses discussing both later earlier prior following while whereas regarding concerning".split()
+)
+# ... and what a yes/no question asks of the articles ("was there a change", "remained consistent"): the verdict
+FRAMING = NEWS_WORDS | frozenset(
+    "describe describes described focus focuses focused imply implies implied portray portrays portrayed "  # noqa: SIM905
+    "portrayal coverage depiction anticipate anticipates reflect reflects highlight highlights reveal reveals "
+    "revealing stating claim claims consistent consistency inconsistent inconsistency change changed discrepancy "
+    "agreement disagreement remain remained same similar different difference perspective narrative".split()
+)
+_WORD = re.compile(r"[\w'’&.-]+")
+MIN_PREMISE_TERMS = 3
 
 
 def premises(question: str) -> list[str]:
-    """The statements a yes/no question asks about ('Does A suggest X, while B reports Y?' -> two)."""
-    return [part.strip(" ?") for part in _CLAUSE.split(question) if part.strip(" ?")]
+    """The statements a yes/no or either-or question asks about, without its framing: 'Does A suggest that X, while
+    B reports Y?' -> ['A X', 'B Y']. A clause too short to state anything ('the previous year') joins the one before it."""
+    out: list[str] = []
+    framing = FRAMING | set(choices(question))
+    for part in _CLAUSE.split(question):
+        kept = _WORD.sub(lambda m: "" if m.group().lower().strip(".'’") in framing else m.group(), part)
+        text = " ".join(_AUXILIARY.sub("", kept).split()).strip(" .,?")
+        if out and len(verify.terms(text)) < MIN_PREMISE_TERMS:
+            out[-1] = f"{out[-1]} {text}".strip()
+        elif text:
+            out.append(text)
+    return out
 
 
 def is_meta(sentence: str) -> bool:
@@ -269,6 +307,7 @@ class Citer:
         self.evidence = Evidence(passages)
         self.threshold = threshold
         self.question = question
+        self.options = choices(question)
         self.citations: list[Citation] = []
         self._keys: dict[tuple[int, int, int], int] = {}
 
@@ -276,7 +315,7 @@ class Citer:
         """A sentence with a verdict ('Yes, X.') is verified on what follows it; a bare verdict ('No.') is never
         supported by itself (the answerer shows it only in front of a supported sentence)."""
         text = strip_markers(raw_sentence)
-        _, claim = verdict(text)
+        _, claim = verdict(text, self.options)
         if not claim or is_meta(text):
             return Sentence(text, 0.0, False)
         value, spans = self.evidence.support(claim, self.question)

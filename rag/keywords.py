@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _stemmer = Stemmer.Stemmer("english")
 _word = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
 _stop = frozenset(STOPWORDS_EN)
+PAIR_CACHE = 10_000  # passages whose word pairs stay in memory (~10 KB each)
 
 
 def tokenize(texts: list[str]):
@@ -86,7 +87,7 @@ class KeywordIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = [int(i) for i in top[np.argsort(-scores[top], kind="stable")] if scores[i] > 0]
         final = {i: float(scores[i]) for i in top}
-        pairs = set(pairwise(query_words))
+        pairs = {hash(pair) for pair in pairwise(query_words)}
         if phrase_boost and pairs and top:
             best = final[top[0]]
             for i in top:
@@ -94,13 +95,15 @@ class KeywordIndex:
             top.sort(key=lambda i: -final[i])  # stable: BM25 order breaks ties
         return [Passage(**{**self.passages[i].__dict__, "score": final[i]}) for i in top]
 
-    def _pairs(self, i: int) -> set[tuple[str, str]]:
-        """Adjacent word pairs of passage `i` (title and text), computed once."""
+    def _pairs(self, i: int) -> set[int]:
+        """Adjacent word pairs of passage `i` (title and text), hashed; the last PAIR_CACHE passages' are kept."""
         if not hasattr(self, "_pair_cache"):
-            self._pair_cache: dict[int, set[tuple[str, str]]] = {}
+            self._pair_cache: dict[int, set[int]] = {}
         if i not in self._pair_cache:
+            if len(self._pair_cache) >= PAIR_CACHE:
+                del self._pair_cache[next(iter(self._pair_cache))]  # the oldest
             words = words_of(self.passages[i].title + "\n" + self.passages[i].text)
-            self._pair_cache[i] = set(pairwise(words))
+            self._pair_cache[i] = {hash(pair) for pair in pairwise(words)}
         return self._pair_cache[i]
 
     def _mask(self, outlets: frozenset[str]) -> np.ndarray:

@@ -8,19 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.grounding import MONTHS
+from rag.grounding import MONTHS, NEWS_WORDS
 from rag.keywords import KeywordIndex
 from rag.models import Embedder
 from rag.settings import Settings
 from rag.store import Store
 from rag.types import Passage
 
-# words nearly every question about news has; in a keyword query they match articles at random
-NEWS_WORDS = frozenset(
-    "article articles report reported reports reporting published publication according mention mentioned "  # noqa: SIM905
-    "mentions suggest suggests suggested indicate indicates indicated news say says said discuss discussed "
-    "discusses discussing both later earlier prior following while whereas regarding concerning".split()
-)
 _DATE = re.compile(
     r"\b(?P<month>" + "|".join(MONTHS) + r")(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?,?\s+(?P<year>(?:19|20)\d\d)\b"
     r"|\b(?P<iso>(?:19|20)\d\d-\d\d(?:-\d\d)?)\b"

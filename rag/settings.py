@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +23,12 @@ class Settings(BaseSettings):
     # Where things live
     data_dir: Path = Field(ROOT / ".rag-data", description="Everything the product writes goes under here.")
     corpus_dir: Path = Field(ROOT / "seeds", description="Articles indexed on first use (.txt, .md, .html, .pdf).")
-    collection: str = Field("articles", description="Name of the Chroma collection.")
+    collection: str = Field(
+        "articles",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$",
+        description="Name of the Chroma collection: 3-512 letters, digits, '.', '_' or '-', starting and ending with a "
+        "letter or digit (Chroma's rule).",
+    )
 
     # Chroma: embedded by default, a server when chroma_host is set
     chroma_host: str | None = Field(None, description="Chroma server host; unset means the embedded store.")
@@ -131,4 +139,11 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings read from the environment (cached; call `get_settings.cache_clear()` after changing it)."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = f"RAG_{str(error['loc'][0]).upper()}" if error["loc"] else "RAG_*"
+            problems.append(f"{name}={os.environ.get(name, '')!r}: {error['msg']}")
+        raise SettingsError("Fix or unset these settings: " + "; ".join(problems)) from None

@@ -146,6 +146,16 @@ def test_bare_yes_to_an_open_question_is_no_answer_and_the_prompt_says_how_to_be
     assert 'begin your answer with "Yes." or "No."' in llm.prompts[-1][-1].content
 
 
+def test_either_or_question_is_answered_with_one_of_its_options(llm):
+    question = "Was the Microsoft and OpenAI agreement of October 28, 2025 described as a success or failure?"
+    llm.queue("Success.")
+    answer = rag.ask(question)
+    assert answer.text == "Success [1]." and "October 28, 2025" in answer.citations[0].quote
+    assert "begin your answer with one of those two words" in llm.prompts[-1][-1].content
+    llm.queue("Yes.")  # no answer to an either-or question
+    assert rag.ask(question).refused
+
+
 def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm):
     llm.queue("Yes.")
     answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement on October 28, 2025?")

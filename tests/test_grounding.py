@@ -119,3 +119,37 @@ def test_yes_no_questions_are_told_from_open_ones():
     assert is_yes_no("Between the TechCrunch report of May 3 and The Verge report, was there a change?")
     assert not is_yes_no("Which company sued Google, and did it win?")
     assert not is_yes_no("Who is the CEO?")
+
+
+def test_either_or_questions_take_their_options_as_the_verdict():
+    from rag.grounding import choices, verdict
+
+    question = "Between the two TechCrunch reports, was the portrayal of Google consistent or inconsistent?"
+    assert choices(question) == ("consistent", "inconsistent")
+    assert choices("Did Apple or Google win the case?") == ()  # names are facts to verify, not options
+    assert choices("Who won?") == ()
+    assert verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
+        "Inconsistent. ",
+        "Google paid $26 billion.",
+    )
+    assert verdict("Yes.", choices(question)) == ("", "Yes.")  # not an answer to this question
+
+
+def test_premises_leave_out_how_the_question_frames_them():
+    from rag.grounding import premises
+
+    assert premises(
+        "Does the TechCrunch article suggest that Apple sued Google, while The Verge reports that Google paid "
+        "$26 billion in 2021?"
+    ) == ["the TechCrunch that Apple sued Google", "The Verge that Google paid $26 billion in 2021"]
+    # a clause too short to state anything joins the one before it
+    assert premises("Is Australia's Davis Cup team aiming higher compared to the previous year?") == [
+        "Australia's Davis Cup team aiming higher the previous year"
+    ]
+
+
+def test_a_passage_headline_counts_as_evidence():
+    text = "The Warriors lost to the Kings in Sacramento."
+    p = Passage("n.txt:0", "n.txt", "Golden State's draft misses add up", text, 0, len(text))
+    assert Citer([p], threshold=0.7).check("Golden State Warriors").supported
+    assert not Citer([p], threshold=0.7).check("Boston Celtics").supported

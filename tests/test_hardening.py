@@ -284,3 +284,15 @@ def test_answer_json_is_plain_text_safe(llm, capsys):
     assert cli(["ask", "On what date did Microsoft and OpenAI formalize their \x1b[2J new agreement?", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert "\x1b" not in data["question"]
+
+
+def test_a_bad_setting_names_the_variable_and_the_fix(monkeypatch, capsys):
+    from rag.settings import get_settings
+
+    monkeypatch.setenv("RAG_TOP_K", "0")
+    monkeypatch.setenv("RAG_COLLECTION", "a b")  # Chroma would reject it later as a "broken index"
+    get_settings.cache_clear()
+    with pytest.raises(rag.SettingsError, match=r"RAG_TOP_K='0'.*RAG_COLLECTION='a b'|RAG_COLLECTION='a b'.*RAG_TOP_K"):
+        get_settings()
+    assert cli(["ask", "When was the agreement formalized?"]) == 2
+    assert "RAG_TOP_K='0': Input should be greater than or equal to 1" in capsys.readouterr().err
