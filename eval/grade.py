@@ -20,6 +20,11 @@ def support(claim: str, texts: Sequence[str]) -> float:
     return Evidence(passages(texts)).support(claim)[0] if texts else 0.0
 
 
+def support_in(claim: str, cited: Sequence[Passage]) -> float:
+    """The same, against passages that keep their outlet and date ("TechCrunch reported on ..." is checkable)."""
+    return Evidence(list(cited)).support(claim)[0] if cited else 0.0
+
+
 @dataclass(frozen=True)
 class SentenceGrade:
     text: str

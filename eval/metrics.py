@@ -9,9 +9,10 @@ import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-# support(claim, evidence texts) -> score in [0, 1]; the eval passes the product's checker
-Support = Callable[[str, Sequence[str]], float]
+# support(claim, cited texts or passages) -> score in [0, 1]; the eval passes the product's checker
+Support = Callable[[str, Sequence[Any]], float]
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = str.maketrans({c: " " for c in string.punctuation + "“”‘’–—"})

@@ -160,11 +160,10 @@ def sample(rows: list[dict], n: int) -> list[dict]:
 def build_ours(settings: Settings, docs: list) -> tuple[float, int]:
     """Index the articles into the benchmark's own collection; returns (seconds, chunks embedded)."""
     from rag.engine import Engine
-    from rag.indexer import index_articles
 
     engine = Engine(settings)
     started = time.perf_counter()
-    report = index_articles(docs, engine.store, engine.embedder, settings, show_bar=True)
+    report = engine.index_articles(docs, show_bar=True)
     return time.perf_counter() - started, report.chunks
 
 

@@ -14,13 +14,15 @@ BENCH = ROOT.parent / "shared" / "benchmarks" / "multihop-rag"
 
 
 def write_corpus(bench: Path, folder: Path) -> dict[str, str]:
-    """Write each article as `<n>.txt` (title line, body) into `folder` if changed; returns title -> file name."""
+    """Write each article as `<n>.txt` (front matter with title, outlet and date, then the body) into `folder` if
+    changed; returns title -> file name."""
     articles = _json(bench / "corpus.json")
     folder.mkdir(parents=True, exist_ok=True)
     names = {}
     for n, a in enumerate(articles):
         name = f"{n:04d}.txt"
-        text = f"{a['title'].strip()}\n{a['body']}"
+        title = " ".join(a["title"].split())
+        text = f"---\ntitle: {title}\nsource: {a['source']}\npublished: {a['published_at']}\n---\n{a['body']}"
         path = folder / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")

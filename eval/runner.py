@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from eval import metrics
 from eval.data import Item
-from eval.grade import support
+from eval.grade import support_in
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.grounding import is_meta, strip_markers
+from rag.grounding import choices, is_meta, premises, strip_markers, verdict
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -130,18 +130,28 @@ def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, 
         {"key": c.key, "source": c.source, "quote": c.quote, "start": c.start, "end": c.end} for c in answer.citations
     ]
     rec.retrieved = [p.source for p in answer.passages]
-    texts = {p.chunk_id: p.text for p in answer.passages}
+    by_chunk = {p.chunk_id: p for p in answer.passages}
     cited_sentences = []
     for s in answer.sentences if not answer.refused else []:
         claim = strip_markers(s.text)
         chunks = list(dict.fromkeys(by_key[k].chunk_id for k in s.keys if k in by_key))
-        faithful = bool(chunks) and support(claim, [texts.get(c, "") for c in chunks]) >= t
+        cited = [by_chunk[c] for c in chunks if c in by_chunk]
+        word, rest = verdict(claim, choices(item.question))
+        if word and not rest:  # "Yes [1][2].": what it claims the citations state is the question's premises
+            claim = max(premises(item.question) or [claim], key=lambda premise: support_in(premise, cited))
+        faithful = bool(chunks) and support_in(claim, cited) >= t
         rec.sentences.append(
             {"text": s.text, "score": s.score, "supported": s.supported, "keys": list(s.keys), "faithful": faithful}
         )
-        cited_sentences.append((claim, [by_key[k].quote for k in s.keys if k in by_key]))
+        # each citation as its quote, with its passage's outlet and date
+        quotes = [
+            replace(by_chunk[c.chunk_id], text=c.quote)
+            for k in s.keys
+            if (c := by_key.get(k)) and c.chunk_id in by_chunk
+        ]
+        cited_sentences.append((claim, quotes))
     rec.dropped = [{"text": d.text, "score": d.score, "meta": is_meta(d.text)} for d in answer.dropped]
-    rec.citation = metrics.citation_counts(cited_sentences, support, t)
+    rec.citation = metrics.citation_counts(cited_sentences, support_in, t)
     if item.sources or item.evidence:
         ranked = [(p.source, p.text) for p in answer.passages]
         rec.rank = metrics.first_hit(ranked, item.sources, item.evidence)

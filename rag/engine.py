@@ -16,8 +16,9 @@ from rag import prompts
 from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
 from rag.grounding import unknown_terms
-from rag.indexer import IndexReport, Progress, index_paths
+from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
+from rag.loader import Article
 from rag.models import get_embedder, get_llm
 from rag.retriever import Retriever
 from rag.safety import screen
@@ -73,6 +74,10 @@ class Engine:
         """Index `paths` (default: the corpus folder). Unchanged files cost nothing; deleted ones leave the index."""
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         return index_paths(paths, self.store, self.embedder, self.settings, progress=progress, show_bar=show_bar)
+
+    def index_articles(self, articles: Sequence[Article], show_bar: bool = False) -> IndexReport:
+        """Index articles already in memory (a news feed with outlet and date); unchanged ones cost nothing."""
+        return index_articles(list(articles), self.store, self.embedder, self.settings, show_bar=show_bar)
 
     def rebuild(
         self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False

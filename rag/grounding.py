@@ -83,7 +83,7 @@ class Evidence:
 
     def __post_init__(self) -> None:
         for i, p in enumerate(self.passages):
-            about = verify.keys(f"{byline(p)} {p.title}")  # outlet, date and headline are checkable too
+            about = verify.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
             sentences = [w for s, e in split_sentences(p.text) for w in windows(p.text, s, e)]
             for j, (s, e) in enumerate(sentences):
                 ends = [e, sentences[j + 1][1]] if j + 1 < len(sentences) else [e]  # adjacent pairs: a claim often

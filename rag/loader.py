@@ -1,4 +1,5 @@
-"""Read article files into plain text: .txt, .md, .html and .pdf, skipping what cannot be read, with a warning."""
+"""Read article files into plain text: .txt, .md, .html and .pdf, skipping what cannot be read, with a warning.
+Outlet and publication date come from front matter (.txt, .md) or <meta> tags (.html) when the file has them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from rag.errors import CorpusError
@@ -63,21 +65,62 @@ def load(root: Path, path: Path, max_mb: float) -> Article:
         raise ValueError(f"{size / 2**20:.1f} MB is over RAG_MAX_FILE_MB={max_mb:g}")
     data = path.read_bytes()
     suffix = path.suffix.lower()
+    meta: dict[str, str] = {}
     if suffix == ".pdf":
         text, title = _pdf(path), ""
     else:
         if b"\x00" in data[:8192]:
             raise ValueError("binary file (NUL bytes), not text")
-        raw = _decode(data, path)
-        text, title = (
-            _html(raw) if suffix in {".html", ".htm"} else (raw, _markdown_title(raw) if suffix != ".txt" else "")
-        )
+        raw = _decode(data, path).replace("\r\n", "\n").replace("\r", "\n")
+        if suffix in {".html", ".htm"}:
+            text, title, meta = _html(raw)
+        else:
+            meta, text = _front_matter(raw)
+            title = meta.get("title") or (_markdown_title(text) if suffix != ".txt" else "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValueError("no text in file")
     source = path.relative_to(root).as_posix()
     title = title or _first_line_title(text, path)
-    return Article(source, str(root.resolve()), title, text, hashlib.sha256(data).hexdigest())
+    outlet = next((meta[k] for k in OUTLET_KEYS if meta.get(k)), None)
+    published = next((d for k in DATE_KEYS if (d := _iso_date(meta.get(k, "")))), None)
+    return Article(source, str(root.resolve()), title, text, hashlib.sha256(data).hexdigest(), published, outlet)
+
+
+# Where an article file says which outlet published it and when: front matter keys, and HTML <meta> names
+OUTLET_KEYS = ("source", "outlet", "publisher", "og:site_name", "application-name")
+DATE_KEYS = ("published", "published_at", "date", "article:published_time", "datepublished", "pubdate")
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
+
+
+def _front_matter(raw: str) -> tuple[dict[str, str], str]:
+    """`key: value` lines between two `---` lines at the top of a .txt or .md file (title, source, published), and
+    the text after them; ({}, raw) when there are none."""
+    m = _FRONT.match(raw)
+    if not m:
+        return {}, raw
+    meta = {}
+    for line in m.group(1).splitlines():
+        if not line.strip() or line.startswith((" ", "\t", "-", "#")):
+            continue  # YAML list items, nested values, comments
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip() or " " in key.strip():
+            return {}, raw  # not front matter: text that happens to start with a rule
+        meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, raw[m.end() :]
+
+
+def _iso_date(value: str) -> str | None:
+    """'2023-10-05', '2023-10-05T08:00:00Z' or an RSS/e-mail date as ISO 8601; None for anything else."""
+    value = value.strip()
+    if re.match(r"^(?:19|20)\d\d-[01]\d-[0-3]\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?$", value):
+        return value
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        if value:
+            log.warning("ignored the date %r: write it as YYYY-MM-DD", value)
+        return None
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -88,16 +131,21 @@ def _decode(data: bytes, path: Path) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _html(raw: str) -> tuple[str, str]:
+def _html(raw: str) -> tuple[str, str, dict[str, str]]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "html.parser")
     title = soup.title.get_text().strip() if soup.title else ""
+    meta = {}
+    for tag in soup.find_all("meta"):
+        name = str(tag.get("property") or tag.get("name") or tag.get("itemprop") or "").lower()
+        if name in OUTLET_KEYS + DATE_KEYS and tag.get("content") and name not in meta:
+            meta[name] = str(tag["content"]).strip()
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
     text = re.sub(r"[ \t]+", " ", soup.get_text("\n"))
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
-    return text, title
+    return text, title, meta
 
 
 def _pdf(path: Path) -> str:

@@ -74,6 +74,26 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     assert "match" in capsys.readouterr().out
 
 
+def test_a_bare_verdict_is_graded_on_the_premises_it_cites(llm, tmp_path):
+    qs = write_set(
+        tmp_path / "yn.jsonl",
+        [
+            {
+                "id": "yn",
+                "question": "Did Microsoft and OpenAI formalize a new agreement on October 28, 2025?",
+                "answerable": True,
+                "answer": "Yes",
+            }
+        ],
+    )
+    llm.queue("Yes.")
+    out = tmp_path / "out"
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]) == 0
+    (record,) = json.loads((out / "results.json").read_text())["records"]
+    assert record["answer"] == "Yes [1]." and record["correct"]
+    assert record["sentences"][0]["faithful"] and record["citation"]["supported"] == 1
+
+
 def test_missed_threshold_exits_one_and_says_which(llm, tmp_path, capsys):
     qs = write_set(tmp_path / "mini.jsonl", SET)
     llm.queue(*REPLIES)

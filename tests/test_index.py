@@ -47,6 +47,37 @@ def test_loader_reads_titles_and_strips_html(corpus):
     assert articles["a.txt"].title == "Title line"
 
 
+def test_outlet_and_date_come_from_front_matter_and_html_meta_and_steer_retrieval(tmp_path, llm):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    body = "The city council approved a budget of 12 million dollars for new bus lanes."
+    (folder / "verge.md").write_text(
+        f"---\ntitle: Budget passes\nsource: The Verge\npublished: 2023-10-05T08:00:00Z\ntags:\n  - city\n---\n{body}\n"
+    )
+    (folder / "wired.txt").write_text(f"---\nsource: Wired\ndate: Thu, 05 Oct 2023 09:30:00 +0000\n---\n{body}\n")
+    (folder / "ft.html").write_text(
+        '<html><head><title>Budget</title><meta property="og:site_name" content="Financial Times">'
+        f'<meta property="article:published_time" content="2023-10-06"></head><body><p>{body}</p></body></html>'
+    )
+    (folder / "rule.md").write_text("---\nNot front matter, a rule.\n---\nText.\n")
+    files, _ = find_files([folder])
+    got = {a.source: a for a in (load(root, path, 20) for root, path in files)}
+    assert (got["verge.md"].outlet, got["verge.md"].published, got["verge.md"].title) == (
+        "The Verge",
+        "2023-10-05T08:00:00Z",
+        "Budget passes",
+    )
+    assert got["verge.md"].text == body + "\n"  # the front matter is not article text
+    assert (got["wired.txt"].outlet, got["wired.txt"].published) == ("Wired", "2023-10-05T09:30:00+00:00")
+    assert (got["ft.html"].outlet, got["ft.html"].published) == ("Financial Times", "2023-10-06")
+    assert got["rule.md"].outlet is None and got["rule.md"].text.startswith("---")
+    e = engine(tmp_path, folder)
+    e.index([folder])
+    for outlet, source in [("Wired", "wired.txt"), ("The Verge", "verge.md"), ("Financial Times", "ft.html")]:
+        top = e.retriever.retrieve(f"What budget did the council approve, according to {outlet}?", 1)
+        assert top[0].source == source and top[0].outlet == outlet
+
+
 def test_bad_files_are_skipped_with_reasons(tmp_path, corpus):
     (corpus / "empty.txt").write_text("")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02binary")
