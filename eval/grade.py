@@ -17,7 +17,7 @@ def passages(texts: Sequence[str]) -> list[Passage]:
 
 def support(claim: str, texts: Sequence[str]) -> float:
     """The product's checker (rag.grounding.Evidence over rag.verify): best support of `claim` by the texts."""
-    return Evidence(passages(texts)).support(claim)[0] if texts else 0.0
+    return support_in(claim, passages(texts))
 
 
 def support_in(claim: str, cited: Sequence[Passage]) -> float:

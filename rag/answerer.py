@@ -89,7 +89,7 @@ def generate(
     buffer = SentenceBuffer()
 
     held: list[Sentence] = []  # a bare "Yes." waits for a supported sentence to stand on
-    options = choices(question)  # "consistent or inconsistent?" is answered like a yes/no question
+    options = citer.options  # "consistent or inconsistent?" is answered like a yes/no question
     yes_no = is_yes_no(question) or bool(options)  # to any other question, a bare "Yes." is no answer
 
     def mark_first() -> None:  # the first text the user sees: a verified sentence or the refusal

@@ -150,20 +150,16 @@ class KeywordIndex:
 _lock = threading.Lock()
 
 
-def keyword_index(folder: Path, generation: str, passages_of, k1: float = 0.9, b: float = 0.4) -> KeywordIndex:
-    """The index for `generation` and BM25 `k1`, `b`: loaded from `folder` when current, else rebuilt from
-    `passages_of()` and saved."""
+def store_keywords(settings: Settings, store: Store, generation: str | None = None) -> KeywordIndex:
+    """The BM25 index of `store`'s collection under the data dir, for `generation` (default: the store's current one)
+    and the settings' k1 and b: loaded when current, else rebuilt from the store's passages and saved."""
+    folder = settings.data_dir / "keywords" / settings.collection
+    generation = generation or store.generation()
+    params = {"k1": settings.bm25_k1, "b": settings.bm25_b}
     with _lock:
         index = KeywordIndex.load(folder)
-        if index is None or index.generation != generation or index.params != {"k1": k1, "b": b}:
-            index = KeywordIndex(passages_of(), generation, k1, b)
+        if index is None or index.generation != generation or index.params != params:
+            index = KeywordIndex(store.passages(), generation, **params)
             with contextlib.suppress(OSError):  # a read-only data dir still answers, from memory
                 index.save(folder)
         return index
-
-
-def store_keywords(settings: Settings, store: Store, generation: str | None = None) -> KeywordIndex:
-    """The BM25 index of `store`'s collection under the data dir, with the settings' k1 and b."""
-    folder = settings.data_dir / "keywords" / settings.collection
-    generation = generation or store.generation()
-    return keyword_index(folder, generation, store.passages, settings.bm25_k1, settings.bm25_b)

@@ -71,13 +71,12 @@ def load(root: Path, path: Path, max_mb: float) -> Article:
     else:
         if b"\x00" in data[:8192]:
             raise ValueError("binary file (NUL bytes), not text")
-        raw = _decode(data, path).replace("\r\n", "\n").replace("\r", "\n")
+        raw = _decode(data, path)
         if suffix in {".html", ".htm"}:
             text, title, meta = _html(raw)
         else:
             meta, text = _front_matter(raw)
             title = meta.get("title") or (_markdown_title(text) if suffix != ".txt" else "")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValueError("no text in file")
     source = path.relative_to(root).as_posix()
@@ -125,10 +124,15 @@ def _iso_date(value: str) -> str | None:
 
 def _decode(data: bytes, path: Path) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         log.warning("%s is not UTF-8; read it as Windows-1252", path)
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return _newlines(text)
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _html(raw: str) -> tuple[str, str, dict[str, str]]:
@@ -155,7 +159,7 @@ def _pdf(path: Path) -> str:
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
     except Exception as exc:  # pypdf raises many types for damaged files
         raise ValueError(f"unreadable PDF ({exc})") from exc
-    return "\n\n".join(p.strip() for p in pages if p.strip())
+    return _newlines("\n\n".join(p.strip() for p in pages if p.strip()))
 
 
 def _markdown_title(raw: str) -> str:
