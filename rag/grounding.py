@@ -195,6 +195,7 @@ def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
         return []
     prefixes = {w[:5] for w in vocabulary if len(w) >= 5}
     digits = set(re.findall(r"\d+", question))
+    asking = _ASKING | {t.key for option in choices(question) for t in verify.terms(option)}  # the verdict's words
     missing: set[str] = set()
     for part in re.split(r"\b(?:and|or|but|also)\b|[,;]", question):
         terms = verify.terms(part)
@@ -203,7 +204,7 @@ def unknown_terms(question: str, vocabulary: set[str]) -> list[str]:
             for t in terms
             if not (
                 t.key in vocabulary
-                or t.key in _ASKING
+                or t.key in asking
                 or (t.key[0].isdigit() and t.key not in digits)
                 or (not t.critical and len(t.key) < 4)
                 or (len(t.key) >= 5 and t.key[:5] in prefixes)

@@ -154,6 +154,10 @@ def test_either_or_question_is_answered_with_one_of_its_options(llm):
     assert "begin your answer with one of those two words" in llm.prompts[-1][-1].content
     llm.queue("Yes.")  # no answer to an either-or question
     assert rag.ask(question).refused
+    # the options are the verdict, not facts the articles must use: no article says "triumphant" or "disastrous"
+    llm.queue("Triumphant.")
+    answer = rag.ask("Was the OpenAI agreement described as triumphant or disastrous?")
+    assert answer.text == "Triumphant [1]." and answer.unknown_terms == []
 
 
 def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm):
