@@ -11,6 +11,7 @@ from pathlib import Path
 from eval import metrics
 from eval.data import Claim
 from eval.grade import support
+from rag import lexicon
 from rag.errors import RagError
 from rag.settings import ROOT
 
@@ -38,20 +39,32 @@ class PairScores:
         return {f"{t:g}": self.balanced(t) for t in SWEEP}
 
 
-def halueval_scores(path: Path = HALUEVAL) -> tuple[PairScores, PairScores]:
-    """Scores of the first and second halves of HaluEval-QA (500 rows: 250 + 250)."""
+def naive(answer: str, text: str) -> float:
+    """The floor any checker must beat: the share of the answer's content words found anywhere in the text."""
+    words = {t.key for t in lexicon.terms(answer)}
+    found = lexicon.keys(text)
+    return len(words & found) / len(words) if words else 0.0
+
+
+def halueval_scores(path: Path = HALUEVAL) -> tuple[PairScores, PairScores, PairScores, PairScores]:
+    """Checker scores of the first (dev) and second (held-out) halves of HaluEval-QA (500 rows: 250 + 250), then
+    the naive floor's scores of the same halves."""
     if not path.is_file():
         raise RagError(f"{path} is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa.")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     half = len(rows) // 2
-    out = []
+    out, floors = [], []
     for part in (rows[:half], rows[half:]):
-        scores = PairScores()
+        scores, floor = PairScores(), PairScores()
+        floors.append(floor)
         for r in part:
-            scores.pos.append(support(r["right_answer"], [knowledge(r["knowledge"])]))
-            scores.neg.append(support(r["hallucinated_answer"], [knowledge(r["knowledge"])]))
+            text = knowledge(r["knowledge"])
+            scores.pos.append(support(r["right_answer"], [text], r["question"]))
+            scores.neg.append(support(r["hallucinated_answer"], [text], r["question"]))
+            floor.pos.append(naive(r["right_answer"], text))
+            floor.neg.append(naive(r["hallucinated_answer"], text))
         out.append(scores)
-    return out[0], out[1]
+    return out[0], out[1], floors[0], floors[1]
 
 
 def claim_scores(claims: list[Claim]) -> PairScores:
@@ -72,8 +85,9 @@ def claim_mistakes(claims: list[Claim], threshold: float) -> list[dict]:
 
 def measure(claims: list[Claim], product_threshold: float, halueval: Path = HALUEVAL) -> dict:
     """Every number of the checker report: tuned thresholds, held-out balanced accuracy, sweeps, mistakes."""
-    tune, test = halueval_scores(halueval)
+    tune, test, floor_tune, floor_test = halueval_scores(halueval)
     tuned = round(metrics.best_threshold(tune.pos, tune.neg), 4)
+    floor_tuned = round(metrics.best_threshold(floor_tune.pos, floor_tune.neg), 4)
     seed = claim_scores(claims)
     seed_tuned = round(metrics.best_threshold(seed.pos, seed.neg), 4)
     return {
@@ -85,6 +99,9 @@ def measure(claims: list[Claim], product_threshold: float, halueval: Path = HALU
             "balanced_accuracy_second_half_at_product": test.balanced(product_threshold),
             "balanced_accuracy_second_half_at_claims_tuned": test.balanced(seed_tuned),
             "sweep_second_half": test.sweep(),
+            "naive_floor_second_half_at_0.8": floor_test.balanced(0.8),
+            "naive_floor_second_half_at_its_dev_tuned": floor_test.balanced(floor_tuned),
+            "naive_floor_threshold_tuned_on_first_half": floor_tuned,
         },
         "claims": {
             "claims": len(claims),

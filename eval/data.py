@@ -1,4 +1,5 @@
-"""Question sets: JSONL lines of {question, answer?, answerable, sources?, evidence?}, checked line by line."""
+"""Question sets: JSONL lines of {question, answer?, answer_alt?, answerable, sources?, evidence?, choices?, split?},
+checked line by line."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rag.errors import RagError
 DATA = Path(__file__).resolve().parent / "data"
 SEED_SET = DATA / "seed.jsonl"
 CLAIMS = DATA / "claims.jsonl"
+SPLITS = ("dev", "test")  # an item's split; "" means none (it counts only in the whole-set figures)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,14 @@ class Item:
     sources: tuple[str, ...] = ()  # file names of the articles that state the answer
     evidence: tuple[str, ...] = ()  # verbatim strings of the articles that state it
     kind: str = ""  # free label, e.g. the MultiHop-RAG question type
+    split: str = ""  # "dev", "test" or "" (none)
+    answer_alt: tuple[str, ...] = ()  # other acceptable renderings of the answer
+    choices: tuple[str, ...] = ()  # multiple choice: the options, `answer` being one of them
+
+    @property
+    def golds(self) -> tuple[str, ...]:
+        """Every acceptable rendering of the gold answer."""
+        return tuple(g for g in (self.answer, *self.answer_alt) if g)
 
 
 def load_items(path: Path) -> list[Item]:
@@ -61,8 +71,23 @@ def _item(row: dict, where: str, n: int) -> Item:
     if not isinstance(answerable, bool):
         raise RagError(f"{where}: 'answerable' must be true or false.")
     sources, evidence = _strings(row, "sources", where), _strings(row, "evidence", where)
+    split = row.get("split", "")
+    if split not in ("", *SPLITS):
+        raise RagError(f"{where}: 'split' must be one of {', '.join(map(repr, SPLITS))} or absent, not {split!r}.")
+    choices = _strings(row, "choices", where)
+    if choices and answer is not None and answer not in choices:
+        raise RagError(f"{where}: 'answer' must be one of the 'choices' (the gold option's text).")
     return Item(
-        str(row.get("id", n)), question.strip(), answerable, answer, sources, evidence, str(row.get("kind", ""))
+        str(row.get("id", n)),
+        question.strip(),
+        answerable,
+        answer,
+        sources,
+        evidence,
+        str(row.get("kind", "")),
+        split,
+        _strings(row, "answer_alt", where),
+        choices,
     )
 
 

@@ -1,5 +1,6 @@
 """Grade answers from any system against the contexts it was given, with the product's own checker (no LLM judge):
-per sentence a support score, per answer the weakest sentence's score and whether it clears the threshold."""
+per sentence a support score as an answer to the question, per answer the weakest sentence's score and whether it
+clears the threshold."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eval.data import Graded
-from rag.grounding import Evidence, is_meta, split_sentences, strip_markers
+from rag import verify
+from rag.cite import is_meta, strip_markers, verdict
+from rag.evidence import build, split_sentences
+from rag.question import Question, parse
 from rag.types import Passage
 
 
@@ -15,14 +19,23 @@ def passages(texts: Sequence[str]) -> list[Passage]:
     return [Passage(f"context-{i}#0", f"context-{i}", "", t, 0, len(t)) for i, t in enumerate(texts, start=1)]
 
 
-def support(claim: str, texts: Sequence[str]) -> float:
-    """The product's checker (rag.grounding.Evidence over rag.verify): best support of `claim` by the texts."""
-    return support_in(claim, passages(texts))
+def support(claim: str, texts: Sequence[str], question: str = "") -> float:
+    """The product's checker: best support of `claim`, as an answer to `question` when given, by the texts."""
+    return support_in(claim, passages(texts), parse(question) if question else None)
 
 
-def support_in(claim: str, cited: Sequence[Passage]) -> float:
+def support_in(claim: str, cited: Sequence[Passage], question: Question | None = None) -> float:
     """The same, against passages that keep their outlet and date ("TechCrunch reported on ..." is checkable)."""
-    return Evidence(list(cited)).support(claim)[0] if cited else 0.0
+    if not cited:
+        return 0.0
+    evidence = build(list(cited))
+    if question is not None and question.verdict_form:
+        word, rest = verdict(claim, question.options)
+        if word and not rest:  # a bare "Yes."/"No." stands on the question's premises, like the product's answers
+            scores = [verify.check(p, evidence).score for p in question.premises]
+            return max(scores, default=0.0)
+        claim = rest or claim
+    return verify.check(claim, evidence, question).score
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,8 @@ class Grade:
 
 
 def grade(line: Graded, threshold: float) -> Grade:
-    evidence = Evidence(passages(line.contexts))
+    cited = passages(line.contexts)
+    question = parse(line.question) if line.question.strip() else None
     sentences = []
     for s, e in split_sentences(line.answer):
         text = strip_markers(line.answer[s:e])
@@ -55,7 +69,7 @@ def grade(line: Graded, threshold: float) -> Grade:
         if is_meta(text):
             sentences.append(SentenceGrade(text, 0.0, False, meta=True))
             continue
-        value = round(evidence.support(text)[0], 3) if line.contexts else 0.0
+        value = round(support_in(text, cited, question), 3) if line.contexts else 0.0
         sentences.append(SentenceGrade(text, value, value >= threshold))
     claims = [s for s in sentences if not s.meta]
     score = min((s.score for s in claims), default=1.0)

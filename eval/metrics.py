@@ -143,3 +143,22 @@ def best_threshold(scores_pos: Sequence[float], scores_neg: Sequence[float]) -> 
     points = sorted(set(scores_pos) | set(scores_neg))
     candidates = [points[0]] + [(a + b) / 2 for a, b in zip(points, points[1:], strict=False)] + [points[-1] + 1e-9]
     return max(candidates, key=lambda t: (balanced_accuracy(scores_pos, scores_neg, t), -t))
+
+
+def matches_any(prediction: str, golds: Sequence[str]) -> bool:
+    """`matches` against any acceptable rendering of the gold answer."""
+    return any(matches(prediction, g) for g in golds)
+
+
+def choices_named(prediction: str, choices: Sequence[str]) -> list[str]:
+    """The options a prediction names (normalised whole-word runs), in option order. An option found only inside a
+    longer option that is named ("Biden" inside "Joe Biden") does not count: longer options are matched first and
+    blanked out."""
+    text = f" {normalize(prediction)} "
+    named = set()
+    for choice in sorted(choices, key=lambda c: -len(normalize(c))):
+        g = normalize(choice)
+        if g and f" {g} " in text:
+            named.add(choice)
+            text = text.replace(f" {g} ", " | ")
+    return [c for c in choices if c in named]

@@ -7,22 +7,38 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from eval import outcomes
+from eval.peer import PeerRecord, summarize
 from eval.runner import HIGHER_IS_BETTER, Record
 
 RATES = [name for name in HIGHER_IS_BETTER if not name.endswith("_s") and name != "errors"]
+GOOD = {(True, outcomes.RIGHT), (False, outcomes.REFUSED)}  # (answerable, outcome) pairs drawn as good
 CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}table{border-collapse:collapse;
 width:100%}td,th{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}th{background:#f4f4f4}
 .ok{color:#1a7f37}.bad{color:#c62828}.s{display:block;margin:2px 0}.q{color:#555;font-size:.9em}
-.fail{background:#fdecea;padding:.5em 1em;border-left:4px solid #c62828}.pass{background:#e8f5e9;padding:.5em 1em}"""
+.fail{background:#fdecea;padding:.5em 1em;border-left:4px solid #c62828}.pass{background:#e8f5e9;padding:.5em 1em}
+table.outcomes{width:auto}table.outcomes td{text-align:right}"""
 
 
-def write(out: Path, summary: dict, records: Sequence[Record], meta: dict, failed: Sequence[str]) -> tuple[Path, Path]:
-    """Write results.json and report.html into `out`; returns their paths."""
+def write(
+    out: Path,
+    summary: dict,
+    records: Sequence[Record],
+    meta: dict,
+    failed: Sequence[str],
+    splits: dict[str, dict] | None = None,
+    peer: Sequence[PeerRecord] | None = None,
+) -> tuple[Path, Path]:
+    """Write results.json and report.html into `out`; returns their paths. `splits`: each split's summary; `peer`:
+    the llama-index peer's answers to the same questions, when it ran."""
     out.mkdir(parents=True, exist_ok=True)
-    data = {"meta": meta, "summary": summary, "failed": list(failed), "records": [r.to_dict() for r in records]}
+    data = {"meta": meta, "summary": summary, "splits": splits or {}, "failed": list(failed)}
+    if peer is not None:
+        data["peer"] = {"summary": summarize(peer), "records": [r.to_dict() for r in peer]}
+    data["records"] = [r.to_dict() for r in records]
     json_path, html_path = out / "results.json", out / "report.html"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    html_path.write_text(render(summary, records, meta, failed), encoding="utf-8")
+    html_path.write_text(render(summary, records, meta, failed, splits, peer), encoding="utf-8")
     return json_path, html_path
 
 
@@ -75,8 +91,17 @@ def latency_plot(records: Sequence[Record], width: int = 640) -> str:
     return "".join(parts)
 
 
-def render(summary: dict, records: Sequence[Record], meta: dict, failed: Sequence[str]) -> str:
+def render(
+    summary: dict,
+    records: Sequence[Record],
+    meta: dict,
+    failed: Sequence[str],
+    splits: dict[str, dict] | None = None,
+    peer: Sequence[PeerRecord] | None = None,
+) -> str:
     e = html.escape
+    peers = {r.id: r for r in peer or ()}
+    cols = outcomes.columns({"all": summary, **(splits or {})}, summarize(peer) if peer is not None else None)
     status = (
         '<p class="fail"><b>Failed thresholds:</b><br>' + "<br>".join(e(f) for f in failed) + "</p>"
         if failed
@@ -84,7 +109,7 @@ def render(summary: dict, records: Sequence[Record], meta: dict, failed: Sequenc
     )
     rows = []
     for r in records:
-        verdict = _verdict(r)
+        verdict = _verdict(r.answerable, r.outcome)
         sentences = "".join(
             f'<span class="s {"ok" if s["faithful"] else "bad"}">{e(s["text"])} '
             f"<small>(support {s['score']:.2f})</small></span>"
@@ -99,16 +124,21 @@ def render(summary: dict, records: Sequence[Record], meta: dict, failed: Sequenc
             for c in r.citations
         )
         answer = e(r.error) if r.error else (e(r.answer) if r.refused else sentences) + dropped
+        if r.id in peers:
+            p = peers[r.id]
+            answer += f'<span class="s q">llama-index peer ({_verdict(p.answerable, p.outcome)}): {e(p.error or p.answer)}</span>'
         rows.append(
-            f"<tr><td>{e(r.id)}</td><td>{e(r.question)}<br><span class='q'>gold: "
-            f"{e(r.gold_answer or ('(unanswerable)' if not r.answerable else '-'))}</span></td>"
-            f"<td>{answer}</td><td>{cites}</td><td>{verdict}</td><td>{r.rank or '-'}</td><td>{r.latency_s:.1f}</td></tr>"
+            f"<tr><td>{e(r.id)}{f' ({e(r.split)})' if r.split else ''}</td><td>{e(r.question)}<br>"
+            f"<span class='q'>gold: {e(_gold(r))}</span></td><td>{answer}</td><td>{cites}</td><td>{verdict}</td>"
+            f"<td>{r.rank or '-'}</td><td>{r.latency_s:.1f}</td></tr>"
         )
     rates = {k: summary.get(k) for k in RATES}
     info = " · ".join(f"{e(str(k))}: {e(str(v))}" for k, v in meta.items())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>rag eval: {e(str(meta.get("set", "")))}</title>
 <style>{CSS}</style></head><body><h1>Grounding evaluation</h1><p class="q">{info}</p>{status}
-<h2>Metrics</h2>{bars(rates)}<h2>Latency per question</h2>{latency_plot(records)}
+<h2>Right, wrong, refused</h2><p class="q">Shares of the answerable / unanswerable questions (counts){
+        ", beside the llama-index peer's" if peer is not None else ""
+    }.</p>{outcomes.html_table(cols)}<h2>Metrics</h2>{bars(rates)}<h2>Latency per question</h2>{latency_plot(records)}
 <p>mean {_fmt(summary.get("latency_mean_s"))} s · p50 {_fmt(summary.get("latency_p50_s"))} s · p95
 {_fmt(summary.get("latency_p95_s"))} s · first text {_fmt(summary.get("first_token_mean_s"))} s</p>
 <h2>Questions</h2><table><tr><th>id</th><th>question</th><th>answer (support of each sentence)</th>
@@ -116,17 +146,15 @@ def render(summary: dict, records: Sequence[Record], meta: dict, failed: Sequenc
 
 
 def verdict(r: Record) -> str:
-    """One word for a question's outcome: correct, wrong, refused, answered or error."""
-    if r.error:
-        return "error"
-    if not r.answerable or r.refused:
-        return "refused" if r.refused else "answered"
-    if r.gold_answer is None:
-        return "answered"
-    return "correct" if r.correct else "wrong"
+    """One word for a question's outcome (`eval.outcomes`): right, wrong, refused, answered, shown or error."""
+    return r.outcome
 
 
-def _verdict(r: Record) -> str:
-    word = verdict(r)
-    good = word == "correct" or (word == "refused" and not r.answerable) or (word == "answered" and r.answerable)
+def _gold(r: Record) -> str:
+    gold = " / ".join(g for g in (r.gold_answer, *r.gold_alt) if g) or "-"
+    return gold if r.answerable else f"(unanswerable){'; the quiz says ' + gold if gold != '-' else ''}"
+
+
+def _verdict(answerable: bool, word: str) -> str:
+    good = (answerable, word) in GOOD or word == outcomes.SHOWN
     return f'<span class="{"ok" if good else "bad"}">{word}</span>'

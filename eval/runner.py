@@ -1,5 +1,6 @@
 """Run a question set through the product and score every answer: one `Record` per question, `summarize` for
-the metrics of the whole run. The index lives in its own collection (`eval-<set>`), never the user's."""
+the metrics of a run (`by_split` for each split's). The index lives in its own collection (`eval-<set>`), never the
+user's."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from eval import metrics
-from eval.data import Item
+from eval import metrics, outcomes
+from eval.data import SPLITS, Item
 from eval.grade import support_in
+from rag.cite import is_meta, strip_markers
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.grounding import choices, is_meta, premises, strip_markers, verdict
+from rag.question import parse
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -31,6 +33,7 @@ HIGHER_IS_BETTER = {
     "citation_recall": True,
     "refused_unanswerable": True,
     "refused_answerable": False,
+    **outcomes.HIGHER_IS_BETTER,
     "dropped_share": False,
     "latency_mean_s": False,
     "latency_p50_s": False,
@@ -51,6 +54,10 @@ class Record:
     gold_sources: list[str]
     gold_evidence: list[str] = field(default_factory=list)
     kind: str = ""
+    split: str = ""
+    gold_alt: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    outcome: str = outcomes.ERROR  # right, wrong, refused, answered, shown (answered, no gold) or error
     answer: str = ""
     refused: bool = True
     sentences: list[dict] = field(default_factory=list)  # shown: text, score, supported, keys, faithful
@@ -115,7 +122,16 @@ def _ask(engine: Engine, question: str) -> tuple[Answer | None, str | None, floa
 def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, settings: Settings) -> Record:
     """Score one answer against its item with the product's checker at the product's threshold."""
     rec = Record(
-        item.id, item.question, item.answerable, item.answer, list(item.sources), list(item.evidence), item.kind
+        item.id,
+        item.question,
+        item.answerable,
+        item.answer,
+        list(item.sources),
+        list(item.evidence),
+        item.kind,
+        item.split,
+        list(item.answer_alt),
+        list(item.choices),
     )
     rec.latency_s = round(elapsed, 3)
     if answer is None:
@@ -132,14 +148,13 @@ def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, 
     rec.retrieved = [p.source for p in answer.passages]
     by_chunk = {p.chunk_id: p for p in answer.passages}
     cited_sentences = []
+    question = parse(item.question)
     for s in answer.sentences if not answer.refused else []:
         claim = strip_markers(s.text)
         chunks = list(dict.fromkeys(by_key[k].chunk_id for k in s.keys if k in by_key))
         cited = [by_chunk[c] for c in chunks if c in by_chunk]
-        word, rest = verdict(claim, choices(item.question))
-        if word and not rest:  # "Yes [1][2].": what it claims the citations state is the question's premises
-            claim = max(premises(item.question) or [claim], key=lambda premise: support_in(premise, cited))
-        faithful = bool(chunks) and support_in(claim, cited) >= t
+        # checked again against only the cited passages, as an answer to the question ("Yes [1][2]." on its premises)
+        faithful = bool(chunks) and support_in(claim, cited, question) >= t
         rec.sentences.append(
             {"text": s.text, "score": s.score, "supported": s.supported, "keys": list(s.keys), "faithful": faithful}
         )
@@ -151,13 +166,18 @@ def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, 
         ]
         cited_sentences.append((claim, quotes))
     rec.dropped = [{"text": d.text, "score": d.score, "meta": is_meta(d.text)} for d in answer.dropped]
-    rec.citation = metrics.citation_counts(cited_sentences, support_in, t)
+    rec.citation = metrics.citation_counts(cited_sentences, lambda c, ps: support_in(c, ps, question), t)
     if item.sources or item.evidence:
         ranked = [(p.source, p.text) for p in answer.passages]
         rec.rank = metrics.first_hit(ranked, item.sources, item.evidence)
+    shown = "" if answer.refused else strip_markers(answer.text)
+    rec.outcome = outcomes.outcome(item, answer.refused, shown, [c.source for c in answer.citations])
     if item.answerable and item.answer:
-        shown = "" if answer.refused else strip_markers(answer.text)
-        rec.match, rec.f1 = metrics.matches(shown, item.answer), round(metrics.token_f1(shown, item.answer), 3)
+        if item.choices:
+            rec.match = metrics.choices_named(shown, item.choices) == [item.answer]
+        else:
+            rec.match = metrics.matches_any(shown, item.golds)
+        rec.f1 = round(max(metrics.token_f1(shown, g) for g in item.golds), 3)
     if item.sources and not answer.refused:
         rec.cited_ok = all(c.source in item.sources for c in answer.citations)
     return rec
@@ -167,7 +187,6 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
     """The run's metrics (see README's eval section for each formula); None where no question applies."""
     ok = [r for r in records if r.error is None]
     answerable = [r for r in ok if r.answerable]
-    unanswerable = [r for r in ok if not r.answerable]
     gold = [r for r in answerable if r.gold_answer]
     ranked = [r for r in answerable if r.gold_sources or r.gold_evidence]
     shown = [s for r in ok for s in r.sentences]
@@ -177,8 +196,7 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
     latencies = [r.latency_s for r in ok]
     return {
         "questions": len(records),
-        "answerable": len(answerable),
-        "unanswerable": len(unanswerable),
+        **outcomes.tally([(r.answerable, r.outcome) for r in records]),  # answerable, unanswerable, right, ...
         "k": k,
         "hit_at_k": metrics.mean([metrics.hit_at(r.rank, k) for r in ranked]),
         "mrr": metrics.mean([metrics.reciprocal_rank(r.rank) for r in ranked]),
@@ -189,8 +207,6 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
         "unsupported_answers": metrics.mean([float(r.unsupported > 0) for r in answered]),
         "citation_precision": citations.precision,
         "citation_recall": citations.recall,
-        "refused_unanswerable": metrics.mean([float(r.refused) for r in unanswerable]),
-        "refused_answerable": metrics.mean([float(r.refused) for r in answerable]),
         "dropped_share": len(generated) / (len(generated) + len(shown)) if generated or shown else None,
         "latency_mean_s": metrics.mean(latencies),
         "latency_p50_s": metrics.percentile(latencies, 50),
@@ -200,17 +216,29 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
     }
 
 
-def failures(summary: dict[str, float | None], mins: dict[str, float], maxes: dict[str, float]) -> list[str]:
-    """Each threshold the run misses, as a readable line (a metric with no value fails its threshold)."""
+def by_split(records: Sequence[Record], k: int) -> dict[str, dict[str, float | None]]:
+    """`summarize` of each split that has questions: {"dev": {...}, "test": {...}}."""
+    chosen = {split: [r for r in records if r.split == split] for split in SPLITS}
+    return {split: summarize(rs, k) for split, rs in chosen.items() if rs}
+
+
+def failures(
+    summary: dict[str, float | None],
+    mins: dict[str, float],
+    maxes: dict[str, float],
+    splits: dict[str, dict[str, float | None]] | None = None,
+) -> list[str]:
+    """Each threshold the run misses, as a readable line (a metric with no value fails its threshold). A name
+    `SPLIT.METRIC` (e.g. `test.right`) is checked on that split's metrics, a bare `METRIC` on the whole set's."""
     out = []
-    for name, bound in mins.items():
-        value = summary.get(name)
-        if value is None or value < bound:
-            out.append(f"{name} = {_fmt(value)} is under the minimum {bound:g}")
-    for name, bound in maxes.items():
-        value = summary.get(name)
-        if value is None or value > bound:
-            out.append(f"{name} = {_fmt(value)} is over the maximum {bound:g}")
+    for bounds, below in ((mins, True), (maxes, False)):
+        for name, bound in bounds.items():
+            scope, _, metric = name.rpartition(".")
+            value = ((splits or {}).get(scope, {}) if scope else summary).get(metric)
+            if value is None or (value < bound if below else value > bound):
+                out.append(
+                    f"{name} = {_fmt(value)} is {'under the minimum' if below else 'over the maximum'} {bound:g}"
+                )
     return out
 
 

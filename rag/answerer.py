@@ -1,15 +1,18 @@
-"""Answer a question from retrieved passages: generate with the LLM, verify each sentence as it completes, cite."""
+"""Answer a question from its evidence: generate with the LLM, verify each sentence as it completes, cite, and build
+the `Answer` once at the end."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
 from rag import context, prompts
-from rag.grounding import Citer, SentenceBuffer, byline, choices, is_yes_no, premises, verdict
+from rag.cite import Citer, verdict
+from rag.evidence import Evidence, byline, split_sentences
+from rag.question import Question
 from rag.types import Answer, Passage, Sentence, Timings
 
 
@@ -30,113 +33,144 @@ class AnswerStream:
         return self.answer
 
 
-def messages(question: str, passages: list[Passage], budget_tokens: int = 0) -> list[ChatMessage]:
+def messages(question: Question, evidence: Evidence, budget_tokens: int = 0) -> list[ChatMessage]:
     """System rules plus the question and, per passage, the sentences that bear on it (see rag.context)."""
-    texts = context.select(question, passages, budget_tokens)
+    texts = context.select(question, evidence, budget_tokens)
     context_text = "\n\n".join(
         prompts.PASSAGE.format(key=i, title=_heading(p), text=text)
-        for i, (p, text) in enumerate(zip(passages, texts, strict=True), start=1)
+        for i, (p, text) in enumerate(zip(evidence.passages, texts, strict=True), start=1)
         if text
     )
     return [
         ChatMessage(role="system", content=prompts.SYSTEM),
         ChatMessage(
             role="user",
-            content=prompts.QUESTION.format(
-                passages=context_text,
-                question=question,
-                form=_form(question),
-            ),
+            content=prompts.QUESTION.format(passages=context_text, question=question.asked, form=_form(question)),
         ),
     ]
 
 
-def _form(question: str) -> str:
-    if options := choices(question):
-        return prompts.CHOICE_FORM.format(first=options[0], second=options[1])
-    return prompts.YES_NO_FORM if is_yes_no(question) else prompts.OPEN_FORM
-
-
-def _on_premises(citer: Citer, lead: Sentence, question: str) -> Sentence | None:
-    """'Yes [1][2].': the model's bare verdict, cited to the spans that state the question's own premises, when at
-    least one premise is supported; None otherwise. The verdict is the model's reading of those spans."""
-    checked = [citer.check(premise) for premise in premises(question)]
-    keys = tuple(dict.fromkeys(k for c in checked if c.supported for k in c.keys))
-    if not keys:
-        return None
-    word = lead.text.strip(" .,;:!")
-    text = f"{word} {''.join(f'[{k}]' for k in keys)}."
-    return Sentence(text, min(c.score for c in checked if c.supported), True, keys)
+def _form(question: Question) -> str:
+    if question.form == "choice":
+        return prompts.CHOICE_FORM.format(first=question.options[0], second=question.options[1])
+    return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM
 
 
 def _heading(p: Passage) -> str:
     """'Title (TechCrunch, October 5, 2023)': the model needs the outlet and date to tell articles apart."""
-    return f"{_short(p.title)} ({line})" if (line := byline(p)) else _short(p.title)
+    parts = p.title.split()
+    title = " ".join(parts[:12]) + ("…" if len(parts) > 12 else "")
+    return f"{title} ({line})" if (line := byline(p)) else title
 
 
-def _short(title: str, words: int = 12) -> str:
-    parts = title.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+class SentenceBuffer:
+    """Collects streamed tokens and releases whole sentences as soon as the next one has begun."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._done = 0
+
+    def feed(self, delta: str) -> list[str]:
+        self.text += delta
+        spans = split_sentences(self.text[self._done :])
+        if len(spans) < 2:
+            return []
+        out = [self.text[self._done + s : self._done + e] for s, e in spans[:-1]]
+        self._done += spans[-1][0]
+        return out
+
+    def flush(self) -> list[str]:
+        rest = self.text[self._done :]
+        self._done = len(self.text)
+        return [rest[s:e] for s, e in split_sentences(rest)]
+
+
+@dataclass
+class _Draft:
+    """What generation has produced so far; turned into the immutable `Answer` once, at the end."""
+
+    shown: list[Sentence] = field(default_factory=list)
+    dropped: list[Sentence] = field(default_factory=list)
+    held: list[Sentence] = field(default_factory=list)  # a bare "Yes." waits for a supported sentence to stand on
+    text: str = ""
+    first_s: float = 0.0
+    verify_s: float = 0.0
 
 
 def generate(
-    llm: LLM, question: str, passages: list[Passage], threshold: float, timings: Timings, budget_tokens: int = 0
+    llm: LLM,
+    question: Question,
+    evidence: Evidence,
+    threshold: float,
+    budget_tokens: int,
+    started: float,
+    retrieve_s: float,
 ) -> Generator[str, None, Answer]:
-    """Stream the LLM's answer, releasing each sentence only once a passage supports it; refuse if none does."""
-    started = time.perf_counter()
-    answer = Answer(question=question, text="", refused=True, passages=passages, timings=timings)
-    citer = Citer(passages, threshold, question)
+    """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does."""
+    citer = Citer(evidence, question, threshold)
     buffer = SentenceBuffer()
+    draft = _Draft()
 
-    held: list[Sentence] = []  # a bare "Yes." waits for a supported sentence to stand on
-    options = citer.options  # "consistent or inconsistent?" is answered like a yes/no question
-    yes_no = is_yes_no(question) or bool(options)  # to any other question, a bare "Yes." is no answer
-
-    def mark_first() -> None:  # the first text the user sees: a verified sentence or the refusal
-        if not timings.first_token_s:
-            timings.first_token_s = time.perf_counter() - started + timings.retrieve_s
+    def show(piece: str) -> str:
+        if not draft.first_s:
+            draft.first_s = time.perf_counter() - started
+        return piece
 
     def release(raw: str) -> str | None:
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
-        timings.verify_s += time.perf_counter() - checked_at
-        word, claim = verdict(sentence.text, options)
-        if word and not claim and yes_no and not answer.sentences and not held:
-            held.append(sentence)
+        draft.verify_s += time.perf_counter() - checked_at
+        word, claim = verdict(sentence.text, question.options)
+        if word and not claim and question.verdict_form and not draft.shown and not draft.held:
+            draft.held.append(sentence)
             return None
-        if sentence.supported and held:  # the verdict comes with the first fact that backs it
-            sentence = replace(sentence, text=f"{held.pop().text} {sentence.text}")
-        (answer.sentences if sentence.supported else answer.dropped).append(sentence)
+        if sentence.supported and draft.held:  # the verdict comes with the first fact that backs it
+            sentence = replace(sentence, text=f"{draft.held.pop().text} {sentence.text}")
+        (draft.shown if sentence.supported else draft.dropped).append(sentence)
         if not sentence.supported:
             return None
-        piece = (" " if answer.text else "") + sentence.text
-        answer.text += piece
-        mark_first()
-        return piece
+        piece = (" " if draft.text else "") + sentence.text
+        draft.text += piece
+        return show(piece)
 
-    if passages:
-        for part in llm.stream_chat(messages(question, passages, budget_tokens)):
+    generating = time.perf_counter()
+    if evidence.passages:
+        for part in llm.stream_chat(messages(question, evidence, budget_tokens)):
             for raw in buffer.feed(part.delta or ""):
                 if (piece := release(raw)) is not None:
                     yield piece
         for raw in buffer.flush():
             if (piece := release(raw)) is not None:
                 yield piece
-    if held and not answer.sentences and (backed := _on_premises(citer, held[0], question)):
-        held.clear()  # a bare verdict stands on the passages that state what the question asks about
-        answer.sentences.append(backed)
-        answer.text = backed.text
-        mark_first()
-        yield backed.text
-    answer.dropped.extend(held)  # a verdict nothing backs
-    timings.generate_s = time.perf_counter() - started - timings.verify_s
-    answer.raw = buffer.text
-    answer.citations = citer.citations
-    if not answer.sentences:
-        answer.refused = True
-        answer.text = prompts.REFUSAL
-        mark_first()
-        yield prompts.REFUSAL
-    else:
-        answer.refused = False
-    return answer
+    if draft.held and not draft.shown:
+        checked_at = time.perf_counter()
+        backed = citer.on_premises(draft.held[0].text)  # a bare verdict stands on the premises the passages state
+        draft.verify_s += time.perf_counter() - checked_at
+        if backed:
+            draft.held.clear()
+            draft.shown.append(backed)
+            draft.text = backed.text
+            yield show(backed.text)
+    draft.dropped.extend(draft.held)  # a verdict nothing backs
+    refused = not draft.shown
+    if refused:
+        yield show(prompts.REFUSAL)
+    done = time.perf_counter()
+    return Answer(
+        question=question.text,
+        text=prompts.REFUSAL if refused else draft.text,
+        refused=refused,
+        citations=tuple(citer.citations) if not refused else (),
+        sentences=tuple(draft.shown),
+        dropped=tuple(draft.dropped),
+        passages=evidence.passages,
+        raw=buffer.text,
+        standalone_question=question.rewritten,
+        timings=Timings(
+            retrieve_s=retrieve_s,
+            first_token_s=draft.first_s,
+            generate_s=done - generating - draft.verify_s,
+            verify_s=draft.verify_s,
+            total_s=done - started,
+        ),
+    )

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import math
 
-from rag import verify
-from rag.grounding import split_sentences, windows
-from rag.types import Passage
+from rag import lexicon
+from rag.evidence import Evidence
+from rag.question import Question
 
 CHARS_PER_TOKEN = 4  # rough, model-independent estimate for English text
 
 
-def select(question: str, passages: list[Passage], budget_tokens: int) -> list[str]:
+def select(question: Question, evidence: Evidence, budget_tokens: int) -> list[str]:
     """Per passage, its most relevant sentences in document order (or '' when none fits); budget 0 keeps all."""
     if budget_tokens <= 0:
-        return [p.text.strip() for p in passages]
-    wanted = {t.key for t in verify.terms(question)}
-    units: list[tuple[int, int, int, str]] = []  # (passage, sentence order, start, text)
-    for i, p in enumerate(passages):
-        for order, (s, e) in enumerate(w for s0, e0 in split_sentences(p.text) for w in windows(p.text, s0, e0)):
-            units.append((i, order, s, p.text[s:e]))
-    unit_keys = [verify.keys(text) for *_, text in units]
+        return [p.text.strip() for p in evidence.passages]
+    wanted = {t.key for t in lexicon.terms(question.asked)}
+    units = [  # (passage, sentence order, text)
+        (i, order, p.text[s:e])
+        for i, (p, cuts) in enumerate(zip(evidence.passages, evidence.units, strict=True))
+        for order, (s, e) in enumerate(cuts)
+    ]
+    unit_keys = [lexicon.keys(text) for *_, text in units]
     df = {k: sum(k in keys for keys in unit_keys) for k in wanted}
     n = len(units)
 
@@ -39,13 +40,13 @@ def select(question: str, passages: list[Passage], budget_tokens: int) -> list[s
     for j in ranked:
         if relevance(j) <= 0 and chosen:
             break
-        cost = len(units[j][3]) + 1
+        cost = len(units[j][2]) + 1
         if used + cost > budget and chosen:
             continue
         chosen.add(j)
         used += cost
-    out = ["" for _ in passages]
+    out = ["" for _ in evidence.passages]
     for j in sorted(chosen, key=lambda j: (units[j][0], units[j][1])):
         i = units[j][0]
-        out[i] = f"{out[i]} {units[j][3]}".strip()
+        out[i] = f"{out[i]} {units[j][2]}".strip()
     return out

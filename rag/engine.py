@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -15,16 +14,17 @@ from llama_index.core.llms import ChatMessage
 from rag import prompts
 from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
-from rag.grounding import unknown_terms
+from rag.evidence import build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
 from rag.loader import Article
 from rag.models import get_embedder, get_llm
+from rag.question import parse
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
-from rag.store import Store
-from rag.types import Answer, Timings
+from rag.store import Rows, Store
+from rag.types import Answer
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -83,21 +83,12 @@ class Engine:
         self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False
     ) -> IndexReport:
         """Re-embed everything into a new collection and swap it in once complete; the old one serves until then."""
-        name = self.settings.collection
-        staging = self.settings.model_copy(update={"collection": f"{name}-rebuild"})
-        client = self.store.client if self._store else None
-        client = client or Store(staging, self.embedder).client
-        with contextlib.suppress(Exception):  # a staging collection left by an interrupted rebuild
-            client.delete_collection(staging.collection)
-        fresh = Store(staging, self.embedder, client=client)
+        fresh = Store.staging(self.settings, self.embedder, live=self._store)
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
-        report = index_paths(paths, fresh, self.embedder, staging, progress=progress, show_bar=show_bar)
+        report = index_paths(paths, fresh, self.embedder, fresh.settings, progress=progress, show_bar=show_bar)
         with self._lock:
-            with contextlib.suppress(Exception):  # there may be no old collection
-                client.delete_collection(name)
-            fresh.collection.modify(name=name)
+            fresh.swap_in(self.settings.collection)
             self._store, self._keywords = None, None
-        self.store.touch()
         return report
 
     def ensure_indexed(self, progress: Progress | None = None) -> None:
@@ -114,8 +105,31 @@ class Engine:
         """Indexed articles: source -> title."""
         return {p.source: p.title for p in self.keywords().passages}
 
+    def origin(self, source: str) -> str | None:
+        """The folder `source` was indexed from, or None when it is not indexed."""
+        return self.store.documents().get(source, ("", None))[1]
+
+    def count(self) -> int:
+        """How many chunks are indexed."""
+        return self.store.count()
+
     def remove(self, source: str) -> None:
         self.store.remove(source)
+        self.store.touch()
+
+    def drop(self) -> None:
+        """Delete the collection, whatever model embedded it; it is made anew, empty, on next use."""
+        with self._lock:
+            Store.delete(self.settings, live=self._store)
+            self._store, self._keywords = None, None
+
+    def rows(self) -> Rows:
+        """Every chunk as stored, with its embedding (the scale benchmark copies them)."""
+        return self.store.rows()
+
+    def add_bulk(self, rows: Rows) -> None:
+        """Write chunks already made and embedded, as they are; the keyword index follows on its next use."""
+        self.store.add_bulk(rows)
         self.store.touch()
 
     # -- answering -------------------------------------------------------------------------------------------
@@ -127,32 +141,22 @@ class Engine:
         question = self.check(question)
         return AnswerStream(self._answer(question, history))
 
-    def _answer(self, question: str, history: History) -> Generator[str, None, Answer]:
+    def _answer(self, text: str, history: History) -> Generator[str, None, Answer]:
+        """files -> chunks -> store -> retrieve -> (question, evidence) -> generate -> verify -> cite -> Answer."""
         started = time.perf_counter()
-        standalone = self.condense(question, history) if history else None
+        question = parse(text, self.condense(text, history) if history else None)
         self.ensure_indexed()
-        asked = standalone or question
-        passages, quarantined = screen(self.retriever.retrieve(asked))
+        passages, quarantined = screen(self.retriever.retrieve(question.asked))
         for p in quarantined:
             log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
-        unknown = unknown_terms(asked, self.keywords().vocabulary)
-        timings = Timings(retrieve_s=time.perf_counter() - started)
-        # a question about something no article ever names cannot be answered from them: refuse without the LLM
-        answer = yield from generate(
-            self.llm,
-            asked,
-            [] if unknown else passages,
-            self.settings.support_threshold,
-            timings,
-            self.settings.context_tokens,
+        evidence = build(passages)
+        s = self.settings
+        retrieve_s = time.perf_counter() - started
+        return (
+            yield from generate(
+                self.llm, question, evidence, s.support_threshold, s.context_tokens, started, retrieve_s
+            )
         )
-        answer.question = question
-        answer.standalone_question = standalone
-        answer.unknown_terms = unknown
-        if unknown:
-            answer.passages = passages
-        timings.total_s = time.perf_counter() - started
-        return answer
 
     def condense(self, question: str, history: History) -> str:
         """Rewrite a follow-up into a standalone question using the last turns of the conversation."""

@@ -15,50 +15,62 @@ from typing import TYPE_CHECKING
 
 import bm25s
 import numpy as np
-import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from rag.lexicon import stem
 from rag.types import Passage
 
 if TYPE_CHECKING:
     from rag.settings import Settings
     from rag.store import Store
 
-_stemmer = Stemmer.Stemmer("english")
 _word = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
 _stop = frozenset(STOPWORDS_EN)
 PAIR_CACHE = 10_000  # passages whose word pairs stay in memory (~10 KB each)
 
 
+def _stem_all(words: list[str]) -> list[str]:
+    return [stem(w) for w in words]
+
+
 def tokenize(texts: list[str]):
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer, show_progress=False)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stem_all, show_progress=False)
 
 
 def words_of(text: str) -> list[str]:
     """The stemmed, lower-cased words of `text` without stopwords, in order: what `tokenize` gives the index."""
-    return _stemmer.stemWords([w for w in _word.findall(text.lower()) if w not in _stop])
+    return _stem_all([w for w in _word.findall(text.lower()) if w not in _stop])
 
 
 class KeywordIndex:
     """An Okapi BM25 index of passages; `generation` ties it to the store contents it was built from."""
 
-    def __init__(self, passages: list[Passage], generation: str, k1: float = 0.9, b: float = 0.4) -> None:
+    def __init__(
+        self,
+        passages: list[Passage],
+        generation: str,
+        k1: float = 0.9,
+        b: float = 0.4,
+        bm25: bm25s.BM25 | None = None,
+    ) -> None:
+        """Index `passages`, or take `bm25`, an index of them already built (`load`)."""
         self.passages = passages
         self.generation = generation
         self.params = {"k1": k1, "b": b}
-        self.bm25 = bm25s.BM25(k1=k1, b=b)
-        if passages:
-            self.bm25.index(tokenize([p.title + "\n" + p.text for p in passages]), show_progress=False)
+        if bm25 is None:
+            bm25 = bm25s.BM25(k1=k1, b=b)
+            if passages:
+                bm25.index(tokenize([p.title + "\n" + p.text for p in passages]), show_progress=False)
+        self.bm25 = bm25
+        names = [p.outlet or "" for p in passages]
+        self._outlets = {o for o in names if o}
+        self._codes = {o: i for i, o in enumerate(sorted(self._outlets), start=1)}
+        self._outlet_code = np.array([self._codes.get(o, 0) for o in names], dtype=np.int32)
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+        self._pair_cache: dict[int, set[int]] = {}
 
     def outlets(self) -> set[str]:
         """The outlets (publications) of the indexed passages that have one."""
-        if not hasattr(self, "_outlets"):
-            names = [p.outlet or "" for p in self.passages]
-            self._outlets = {o for o in names if o}
-            codes = {o: i for i, o in enumerate(sorted(self._outlets), start=1)}
-            self._outlet_code = np.array([codes.get(o, 0) for o in names], dtype=np.int32)
-            self._codes = codes
-            self._masks: dict[frozenset[str], np.ndarray] = {}
         return self._outlets
 
     @property
@@ -97,8 +109,6 @@ class KeywordIndex:
 
     def _pairs(self, i: int) -> set[int]:
         """Adjacent word pairs of passage `i` (title and text), hashed; the last PAIR_CACHE passages' are kept."""
-        if not hasattr(self, "_pair_cache"):
-            self._pair_cache: dict[int, set[int]] = {}
         if i not in self._pair_cache:
             if len(self._pair_cache) >= PAIR_CACHE:
                 del self._pair_cache[next(iter(self._pair_cache))]  # the oldest
@@ -108,7 +118,6 @@ class KeywordIndex:
 
     def _mask(self, outlets: frozenset[str]) -> np.ndarray:
         """1.0 for the passages from `outlets`, else 0.0 (cached: questions name the same outlets again and again)."""
-        self.outlets()
         if outlets not in self._masks:
             wanted = [self._codes[o] for o in outlets if o in self._codes]
             self._masks[outlets] = np.isin(self._outlet_code, wanted).astype(np.float32)
@@ -137,12 +146,9 @@ class KeywordIndex:
         """The saved index, or None when there is none or it cannot be read (the caller rebuilds it)."""
         try:
             data = json.loads((folder / "passages.json").read_text())
-            self = cls.__new__(cls)
-            self.passages = [Passage(**row) for row in data["passages"]]
-            self.generation = data["generation"]
-            self.params = data.get("params", {})
-            self.bm25 = bm25s.BM25.load(str(folder / "bm25")) if self.passages else bm25s.BM25()
-            return self
+            passages = [Passage(**row) for row in data["passages"]]
+            bm25 = bm25s.BM25.load(str(folder / "bm25")) if passages else bm25s.BM25()
+            return cls(passages, data["generation"], **data["params"], bm25=bm25)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

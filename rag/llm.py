@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import importlib
@@ -25,7 +26,6 @@ from llama_index.core.llms import LLM, CustomLLM
 from pydantic import PrivateAttr
 
 from rag.errors import ModelError
-from rag.models import register_llm
 from rag.settings import Settings
 
 GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -75,6 +75,43 @@ def _part_path(i: int) -> Path:
     return Path(module.get_part_path())
 
 
+def has_amx() -> bool:
+    """The CPU has Intel AMX (Sapphire Rapids and later), per /proc/cpuinfo."""
+    try:
+        return " amx_int8" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _without_amx_repacking() -> Iterator[None]:
+    """On an AMX CPU, load the model without llama.cpp's extra buffer types: its AMX repacking of Q4_K_M weights
+    crashes the first decode there (segfault in ggml_backend_amx_mul_mat, ggml-org/llama.cpp#20824; seen on these
+    machines). llama-cpp-python 0.3.36 does not expose `use_extra_bufts`, so its default params are wrapped while
+    the model loads. Elsewhere nothing changes."""
+    import llama_cpp.llama as module
+
+    if not has_amx():
+        yield
+        return
+    default = module.llama_cpp.llama_model_default_params
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    with _load_lock:
+        module.llama_cpp.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            module.llama_cpp.llama_model_default_params = default
+
+
+_load_lock = threading.Lock()
+
+
 class LlamaCppLLM(CustomLLM):
     """A GGUF model on llama.cpp, in-process. Calls are serialised: one llama.cpp context serves one request at a time."""
 
@@ -89,13 +126,14 @@ class LlamaCppLLM(CustomLLM):
         from llama_cpp import Llama
 
         try:
-            self._llama = Llama(
-                model_path=self.model_path,
-                n_ctx=self.n_ctx,
-                n_threads=self.n_threads or os.cpu_count(),
-                n_batch=512,
-                verbose=False,
-            )
+            with _without_amx_repacking():
+                self._llama = Llama(
+                    model_path=self.model_path,
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads or os.cpu_count(),
+                    n_batch=512,
+                    verbose=False,
+                )
         except Exception as exc:
             raise ModelError(f"Could not load the GGUF model {self.model_path}: {exc}") from exc
 
@@ -142,7 +180,8 @@ class LlamaCppLLM(CustomLLM):
         return gen()
 
 
-def _local(settings: Settings) -> LLM:
+def local_llm(settings: Settings) -> LLM:
+    """RAG_LLM=local: the shipped GGUF (or RAG_LLM_MODEL_PATH) on llama.cpp, in-process."""
     path = settings.llm_model_path or shipped_gguf(settings)
     if not Path(path).is_file():
         raise ModelError(f"RAG_LLM_MODEL_PATH={path} is not a file: point it at a .gguf model.")
@@ -288,7 +327,8 @@ def _pause(attempt: int) -> None:
     time.sleep(min(0.5 * 2**attempt, 4.0))
 
 
-def _openai(settings: Settings) -> LLM:
+def server_llm(settings: Settings) -> LLM:
+    """RAG_LLM=openai: the OpenAI-compatible server at RAG_LLM_BASE_URL."""
     if not settings.llm_base_url:
         raise ModelError("RAG_LLM=openai needs RAG_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")
     if not settings.llm_base_url.startswith(("http://", "https://")):
@@ -302,7 +342,3 @@ def _openai(settings: Settings) -> LLM:
         timeout=settings.llm_timeout_s,
         retries=settings.llm_retries,
     )
-
-
-register_llm("local", _local)
-register_llm("openai", _openai)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -35,7 +35,8 @@ class Embedder:
 EmbedderFactory = Callable[[Settings], Embedder]
 LLMFactory = Callable[[Settings], LLM]
 _embedders: dict[str, EmbedderFactory] = {}
-_llms: dict[str, LLMFactory] = {}
+# built-in backends by dotted path, imported on first use (llama.cpp and the openai client are slow to import)
+_llms: dict[str, LLMFactory | str] = {"local": "rag.llm:local_llm", "openai": "rag.llm:server_llm"}
 _cache: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -55,15 +56,14 @@ def get_embedder(settings: Settings) -> Embedder:
 
 
 def get_llm(settings: Settings) -> LLM:
-    import rag.llm  # noqa: F401  (registers the built-in 'local' and 'openai' backends)
-
     name = settings.llm
     if name not in _llms:
         raise ModelError(f"RAG_LLM={name!r} is not a known backend: use 'local' or 'openai'.")
+    factory = _resolve(_llms[name])
     key = (
         "llm",
         name,
-        _llms[name],
+        factory,
         settings.llm_model_path,
         settings.llm_base_url,
         settings.llm_model,
@@ -73,7 +73,15 @@ def get_llm(settings: Settings) -> LLM:
         settings.llm_context,
         settings.max_tokens,
     )
-    return _cached(key, lambda: _llms[name](settings))
+    return _cached(key, lambda: factory(settings))
+
+
+def _resolve(factory: LLMFactory | str) -> LLMFactory:
+    """A factory, or a "module:function" path to one, imported here."""
+    if not isinstance(factory, str):
+        return factory
+    module, _, attr = factory.partition(":")
+    return getattr(import_module(module), attr)
 
 
 def clear_cache() -> None:

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rag.grounding import MONTHS, NEWS_WORDS
+from rag import lexicon
 from rag.keywords import KeywordIndex
+from rag.lexicon import MONTHS, NEWS_WORDS
 from rag.models import Embedder
 from rag.settings import Settings
 from rag.store import Store
@@ -29,6 +30,7 @@ class Plan:
     outlets: frozenset[str] = frozenset()  # every outlet named anywhere in the question
     dates: tuple[str, ...] = ()  # ISO prefixes of the dates named: "2023-10-07" or "2023-10"
     parts: tuple[tuple[str, frozenset[str]], ...] = ()  # (sub-query, its outlets) when it names two or more
+    numbers: frozenset[str] = frozenset()  # the numbers the question names, normalised ("2019", "12")
 
 
 class Retriever:
@@ -45,9 +47,9 @@ class Retriever:
         k = k or s.top_k
         index = self.keywords() if s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query else None
         known = index.outlets() if index is not None else set()
-        plan = make_plan(question, known) if s.outlet_boost or s.decompose or s.date_boost else Plan(question)
+        plan = make_plan(question, known)
         ranked = self._search(question, frozenset(), index, k, known)
-        ranked = boost(ranked, plan, s.outlet_boost, s.date_boost)
+        ranked = boost(ranked, plan, s.outlet_boost, s.date_boost, s.number_boost)
         if s.decompose and plan.parts:
             subs = [self._search(text, outlets, index, k, known) for text, outlets in plan.parts]
             ranked = interleave([ranked, *subs])
@@ -82,7 +84,8 @@ def make_plan(question: str, outlets: Iterable[str]) -> Plan:
             begin = 0 if i == 0 else start
             end = mentions[i + 1][0] if i + 1 < len(mentions) else len(question)
             parts.append((question[begin:end].strip(" ,;"), frozenset(group)))
-    return Plan(question, named, dates(question), tuple(parts))
+    numbers = frozenset(t.key for t in lexicon.terms(question) if t.number)
+    return Plan(question, named, dates(question), tuple(parts), numbers)
 
 
 def keyword_query(text: str, outlets: Iterable[str]) -> str:
@@ -135,9 +138,13 @@ def dates(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def boost(ranked: list[Passage], plan: Plan, outlet_boost: float, date_boost: float) -> list[Passage]:
-    """Raise passages from an outlet or on a date the question names (score x (1 + boost)), then re-sort."""
-    if not ranked or not ((plan.outlets and outlet_boost) or (plan.dates and date_boost)):
+def boost(
+    ranked: list[Passage], plan: Plan, outlet_boost: float, date_boost: float, number_boost: float = 0.0
+) -> list[Passage]:
+    """Raise passages from an outlet or on a date the question names, and those stating every number it names
+    (score x (1 + boost) each), then re-sort."""
+    wanted = (plan.outlets and outlet_boost) or (plan.dates and date_boost) or (plan.numbers and number_boost)
+    if not ranked or not wanted:
         return ranked
     out = []
     for p in ranked:
@@ -146,6 +153,8 @@ def boost(ranked: list[Passage], plan: Plan, outlet_boost: float, date_boost: fl
             factor += outlet_boost
         if date_boost and p.published and any(p.published.startswith(d) for d in plan.dates):
             factor += date_boost
+        if number_boost and plan.numbers and plan.numbers <= lexicon.keys(f"{p.title} {p.text}"):
+            factor += number_boost
         out.append(replace(p, score=p.score * factor))
     return sorted(out, key=lambda p: p.score, reverse=True)
 

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         0.5, ge=0, description="A passage from an outlet the question names scores x (1 + this); 0: off."
     )
     date_boost: float = Field(0.2, ge=0, description="A passage published on a date the question names: x (1 + this).")
+    number_boost: float = Field(
+        0.3,
+        ge=0,
+        description="A passage stating every number the question names (a year, a count) scores x (1 + this): "
+        "snippets that differ only by the year rank the asked year first.",
+    )
     decompose: bool = Field(
         True, description="A question naming two or more outlets also gets one sub-query per outlet, interleaved."
     )
@@ -112,7 +118,12 @@ class Settings(BaseSettings):
     max_tokens: int = Field(160, description="Most tokens generated per answer.")
 
     # Grounding
-    support_threshold: float = Field(0.7, ge=0, le=1, description="A sentence below this support score is dropped.")
+    support_threshold: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="A sentence below this support score is dropped (chosen on dev data: HaluEval-QA's first half).",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
 
     # UI

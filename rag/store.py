@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -82,6 +84,16 @@ def _said(exc: Exception, settings: Settings) -> str:
     return str(exc) or type(exc).__name__
 
 
+@dataclass
+class Rows:
+    """Chunks as Chroma stores them, column by column (`Store.rows`, `Store.add_bulk`)."""
+
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict]
+    embeddings: list
+
+
 class Store:
     """Chunks with their embeddings and metadata, in one collection tied to one embedding model."""
 
@@ -91,6 +103,29 @@ class Store:
         self.client = client or connect(settings)
         self.collection = self._open()
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
+
+    @classmethod
+    def staging(cls, settings: Settings, embedder: Embedder, live: Store | None = None) -> Store:
+        """A new, empty collection `<collection>-rebuild` for a rebuild to fill, on `live`'s connection when given
+        (the live collection itself is never opened here: it may be the broken one being rebuilt)."""
+        staging = settings.model_copy(update={"collection": f"{settings.collection}-rebuild"})
+        client = live.client if live else connect(staging)
+        _delete(client, staging.collection)  # left by an interrupted rebuild
+        return cls(staging, embedder, client=client)
+
+    def swap_in(self, name: str) -> None:
+        """Make this (staging) collection the collection `name`, replacing it, and mark its contents changed."""
+        _delete(self.client, name)
+        try:
+            self.collection.modify(name=name)
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+        self.touch()
+
+    @staticmethod
+    def delete(settings: Settings, live: Store | None = None) -> None:
+        """Delete the collection `settings.collection` whatever model embedded it (without opening it), if any."""
+        _delete(live.client if live else connect(settings), settings.collection)
 
     def _open(self):
         name = self.settings.collection
@@ -145,6 +180,11 @@ class Store:
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return [_passage(i, d, m) for i, d, m in rows if m and "source" in m]
 
+    def rows(self) -> Rows:
+        """Every chunk as stored: ids, texts, metadata and embeddings, in the collection's order."""
+        got = self._get(include=["documents", "metadatas", "embeddings"])
+        return Rows(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+
     def count(self) -> int:
         try:
             return self.collection.count()
@@ -173,13 +213,14 @@ class Store:
         ]
 
     def _get(self, include: list[str]) -> dict:
-        out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+        out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
         try:
             total, step = self.collection.count(), 5000
             for offset in range(0, total, step):
                 got = self.collection.get(include=include, limit=step, offset=offset)
                 for key in out:
-                    out[key].extend(got.get(key) or [])
+                    values = got.get(key)
+                    out[key].extend([] if values is None else values)
         except Exception as exc:
             raise self._unavailable(exc) from exc
         return out
@@ -211,6 +252,15 @@ class Store:
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
+    def add_bulk(self, rows: Rows) -> None:
+        """Write chunks already made and embedded, as they are (a benchmark growing the collection in bulk)."""
+        try:
+            self.collection.add(
+                ids=rows.ids, documents=rows.texts, metadatas=rows.metadatas, embeddings=rows.embeddings
+            )
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
     def remove(self, source: str, keep_sha256: str | None = None) -> None:
         """Delete a document's chunks, except those of the version `keep_sha256`."""
         where: dict = {"source": source}
@@ -229,6 +279,11 @@ class Store:
             self.collection.modify(metadata=meta)
         except Exception as exc:
             raise self._unavailable(exc) from exc
+
+
+def _delete(client: Any, name: str) -> None:
+    with contextlib.suppress(Exception):  # there may be no such collection
+        client.delete_collection(name)
 
 
 def _passage(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:

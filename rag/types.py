@@ -43,29 +43,29 @@ class Sentence:
     keys: tuple[int, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timings:
     retrieve_s: float = 0.0
-    first_token_s: float = 0.0
+    first_token_s: float = 0.0  # until the first text shown: a verified sentence or the refusal
     generate_s: float = 0.0
     verify_s: float = 0.0
     total_s: float = 0.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
-    """What `ask()` returns: verified text with `[n]` citations, the cited spans, and what was dropped."""
+    """What `ask()` returns, built once when the answer is complete: verified text with `[n]` citations, the cited
+    spans, and what was dropped."""
 
-    question: str
+    question: str  # as asked
     text: str
     refused: bool
-    citations: list[Citation] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
-    dropped: list[Sentence] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
+    dropped: tuple[Sentence, ...] = ()  # sentences the model wrote that no passage supports (never shown as fact)
+    passages: tuple[Passage, ...] = ()
     raw: str = ""  # what the LLM generated, before verification
     standalone_question: str | None = None  # the rewritten follow-up, when there was history
-    unknown_terms: list[str] = field(default_factory=list)  # question words no indexed article uses (-> refused)
     timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict:

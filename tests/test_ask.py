@@ -7,7 +7,7 @@ from conftest import SEEDS
 
 import rag
 from rag import REFUSAL, BadQuestion
-from rag.cli import main as cli
+from rag_cli import main as cli
 
 
 def test_supported_answer_is_cited_with_exact_source_span(llm):
@@ -35,23 +35,30 @@ def test_invented_sentence_is_dropped_and_reported(llm):
 def test_unsupported_answer_becomes_the_fixed_refusal(llm):
     llm.queue("Sam Altman announced the agreement.")
     answer = rag.ask("Who announced the agreement?")
-    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
     assert answer.raw == "Sam Altman announced the agreement."
     assert [d.text for d in answer.dropped] == ["Sam Altman announced the agreement."]
 
 
-def test_question_about_what_no_article_names_is_refused_without_the_llm(llm):
+def test_question_in_words_no_article_uses_reaches_the_llm_and_is_answered(llm):
+    llm.queue("Microsoft's Azure.")  # "firm" appears in no article: a paraphrase is not a reason to refuse
+    answer = rag.ask("Which firm hosts OpenAI's models?")
+    assert not answer.refused and answer.text.startswith("Microsoft's Azure [")
+    assert len(llm.prompts) == 1
+
+
+def test_answer_naming_what_no_passage_states_is_refused(llm):
+    llm.queue("Sam Altman.")
     answer = rag.ask("Who is the CEO of OpenAI?")
     assert answer.refused and answer.text == REFUSAL
-    assert answer.unknown_terms == ["ceo"]
-    assert llm.prompts == []  # no generation spent on it
+    assert [d.text for d in answer.dropped] == ["Sam Altman."]
     assert answer.passages  # what was retrieved is still shown
 
 
-def test_compound_question_with_one_answerable_part_still_goes_to_the_llm(llm):
+def test_compound_question_with_one_answerable_part_is_answered(llm):
     llm.queue("The agreement was formalized on October 28, 2025.")
     answer = rag.ask("When was the agreement formalized, and who is the CEO of OpenAI?")
-    assert not answer.refused and answer.unknown_terms == []
+    assert not answer.refused
     assert "October 28, 2025" in answer.text
 
 
@@ -157,7 +164,7 @@ def test_either_or_question_is_answered_with_one_of_its_options(llm):
     # the options are the verdict, not facts the articles must use: no article says "triumphant" or "disastrous"
     llm.queue("Triumphant.")
     answer = rag.ask("Was the OpenAI agreement described as triumphant or disastrous?")
-    assert answer.text == "Triumphant [1]." and answer.unknown_terms == []
+    assert answer.text == "Triumphant [1]."
 
 
 def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm):

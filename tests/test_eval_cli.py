@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 from eval.data import SEED_SET, load_claims, load_items
-from rag.cli import main as cli
+from rag_cli import main as cli
 
 SET = [
     {
@@ -61,8 +61,9 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     assert s["match"] == 0.5 and s["correct_cited"] == 0.5 and s["refused_answerable"] == 0.5
     assert s["refused_unanswerable"] == 1.0 and s["faithfulness"] == 1.0 and s["unsupported_answers"] == 0.0
     assert s["citation_recall"] == 1.0 and s["citation_precision"] == 1.0
-    assert s["dropped_share"] == pytest.approx(1 / 2) and s["errors"] == 0
-    assert len(llm.prompts) == 2  # the CEO question never reached the LLM
+    dropped = len(llm.prompts) - 1  # the CEO question's invented answer, when it reached the LLM, is dropped too
+    assert s["dropped_share"] == pytest.approx(dropped / (dropped + 1)) and s["errors"] == 0
+    assert (s["right"], s["wrong_shown"], s["right_n"], s["answered_unanswerable"]) == (0.5, 0.0, 1, 0.0)
     first, second, third = data["records"]
     assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
     assert first["sentences"][0]["score"] >= 0.6 and first["rank"] is not None
@@ -71,7 +72,8 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     page = (out / "report.html").read_text()
     assert "<svg" in page and "49% stake" in page and "October 28, 2025" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
-    assert "match" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "match" in printed and "right" in printed and "0.50 (1)" in printed
 
 
 def test_a_bare_verdict_is_graded_on_the_premises_it_cites(llm, tmp_path):
@@ -171,7 +173,14 @@ def test_grade_rejects_bad_lines(tmp_path, capsys):
 
 def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsys):
     know = "Arthur's Magazine was an American literary periodical published in Philadelphia."
-    rows = [{"knowledge": know, "right_answer": "Philadelphia", "hallucinated_answer": "It was published in Boston."}]
+    rows = [
+        {
+            "knowledge": know,
+            "question": "Where was Arthur's Magazine published?",
+            "right_answer": "Philadelphia",
+            "hallucinated_answer": "It was published in Boston.",
+        }
+    ]
     halu = tmp_path / "halu.json"
     halu.write_text("".join(json.dumps(r) + "\n" for r in rows * 4))
     assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path)]) == 0
@@ -184,14 +193,109 @@ def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsy
 
 def test_shipped_data_is_well_formed():
     items = load_items(SEED_SET)
-    answerable = [i for i in items if i.answerable]
-    assert len(answerable) >= 10 and len(items) - len(answerable) >= 5
-    for i in answerable:
+    for split in ("dev", "test"):  # CI gates each split: both need both kinds of question
+        answerable = [i for i in items if i.split == split and i.answerable]
+        assert len(answerable) >= 10 and len([i for i in items if i.split == split]) - len(answerable) >= 5, split
+    assert all(i.split in ("dev", "test") for i in items)
+    for i in (i for i in items if i.answerable):
         texts = {s: (SEEDS / s).read_text() for s in i.sources}
         assert i.answer and texts, i.id
-        assert any(i.answer.lower() in t.lower() for t in texts.values()), i.id
+        verdict = i.answer in ("Yes", "No")  # a yes/no answer is the reader's verdict, stated by no article
+        assert verdict or any(g.lower() in t.lower() for g in i.golds for t in texts.values()), i.id
         assert all(any(e in t for t in texts.values()) for e in i.evidence), i.id
     claims = load_claims()
     kinds = {c.kind for c in claims}
     assert {"negation", "wrong-date", "wrong-number", "swapped-entity", "paraphrase"} <= kinds
     assert sum(c.label for c in claims) >= 10 and sum(not c.label for c in claims) >= 10
+
+
+DATE_Q = "When did Microsoft and OpenAI formalize their agreement?"
+DATE_REPLY = "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025."
+YEARS_Q = "How many years have Microsoft and OpenAI been forging their relationship?"  # "several": unanswerable
+YEARS_REPLY = "Microsoft and OpenAI have been forging a close relationship for 12 years."  # made up: dropped
+
+
+def test_splits_get_their_own_numbers_and_thresholds(llm, tmp_path, capsys):
+    rows = [
+        {"question": DATE_Q, "answer": "Oct. 28, 2025", "answer_alt": ["October 28, 2025"], "split": "dev"},
+        {"question": YEARS_Q, "answerable": False, "split": "dev"},
+        {"question": DATE_Q, "answer": "October 28, 2025", "sources": ["000_4c23560438d8b1e6.txt"], "split": "test"},
+        {"question": YEARS_Q, "answerable": False},  # no split: counted in the whole set only
+    ]
+    qs = write_set(tmp_path / "splits.jsonl", rows)
+    llm.queue(DATE_REPLY, YEARS_REPLY, DATE_REPLY, YEARS_REPLY)
+    out = tmp_path / "out"
+    gates = ["--min", "dev.right=1", "--max", "dev.answered_unanswerable=0", "--min", "test.right=1"]
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet", *gates]) == 1
+    assert "test.right = 0.000 is under the minimum 1" in capsys.readouterr().err  # the only miss
+    data = json.loads((out / "results.json").read_text())
+    dev, test = data["splits"]["dev"], data["splits"]["test"]
+    assert (dev["right"], dev["refused_unanswerable"], dev["questions"]) == (1.0, 1.0, 2)  # answer_alt matched
+    assert (test["right"], test["wrong_shown"], test["wrong_shown_n"]) == (0.0, 1.0, 1)  # cites no gold source
+    assert test["refused_unanswerable"] is None and data["summary"]["refused_unanswerable_n"] == 2
+    assert [r["outcome"] for r in data["records"]] == ["right", "refused", "wrong", "refused"]
+    assert [r["split"] for r in data["records"]] == ["dev", "dev", "test", ""]
+    page = (out / "report.html").read_text()
+    assert "Right, wrong, refused" in page and "class='outcomes'" in page and "Oct. 28, 2025 / October" in page
+
+
+def test_multiple_choice_right_only_with_the_gold_option_alone(llm, tmp_path):
+    choices = ["October 28, 2025", "November 3, 2025", "Azure", "Bing"]
+    rows = [{"question": DATE_Q, "answer": gold, "choices": choices} for gold in choices[:2]]
+    qs = write_set(tmp_path / "mc.jsonl", rows)
+    llm.queue(DATE_REPLY, DATE_REPLY)  # names the first option: right for the first row, wrong for the second
+    out = tmp_path / "out"
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]) == 0
+    records = json.loads((out / "results.json").read_text())["records"]
+    assert [r["outcome"] for r in records] == ["right", "wrong"], [r["answer"] for r in records]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"question": "q", "split": "train"}, "'split' must be one of 'dev', 'test'"),
+        ({"question": "q", "answer": "x", "choices": ["a", "b"]}, "'answer' must be one of the 'choices'"),
+        ({"question": "q", "answer": "x", "answer_alt": "y"}, "'answer_alt' must be a list"),
+    ],
+)
+def test_bad_split_choice_and_alternatives(llm, tmp_path, capsys, row, message):
+    assert cli(["eval", str(write_set(tmp_path / "bad.jsonl", [row])), "--corpus", str(SEEDS)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_threshold_names_and_benchmark_arguments(llm, tmp_path, capsys):
+    assert cli(["eval", "--min", "train.right=1"]) == 2
+    assert "SPLIT.METRIC with SPLIT one of dev, test" in capsys.readouterr().err
+    assert cli(["eval", str(tmp_path / "x.jsonl"), "--halueval"]) == 2
+    assert "--halueval brings its own questions" in capsys.readouterr().err
+    assert cli(["eval", "--realtimeqa", "--limit", "0"]) == 2
+    assert "--limit must be at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli(["eval", "--halueval", "--realtimeqa"])
+    with pytest.raises(SystemExit):
+        cli(["eval", "--help"])
+    assert "SPLIT.METRIC (dev.right," in " ".join(capsys.readouterr().out.split())
+
+
+def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):
+    from eval.sets import halueval
+
+    rows = [
+        {
+            "knowledge": f"Station {n} opened in {1900 + n}.It serves line {n}.",
+            "question": f"When did station {n} open?",
+            "right_answer": str(1900 + n),
+        }
+        for n in range(3)
+    ]
+    path = tmp_path / "halu.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setattr(halueval, "HALUEVAL", path)
+    llm.queue("Station 0 opened in 1900.", "Station 1 opened in 1999.")
+    out = tmp_path / "out"
+    assert cli(["eval", "--halueval", "--limit", "2", "--out", str(out), "--quiet"]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert [r["outcome"] for r in data["records"]] == ["right", "refused"]  # 1999 is not in the passages
+    assert data["splits"]["dev"]["right"] == 1.0 and data["splits"]["test"]["refused_answerable"] == 1.0
+    corpus = tmp_path / "data" / "eval" / "halueval" / "corpus"
+    assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{n}.txt" for n in range(3)]  # min(3, 4 x 2)

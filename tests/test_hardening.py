@@ -10,8 +10,8 @@ from conftest import SEEDS
 
 import rag
 from rag import REFUSAL, BadQuestion, BrokenIndex, CorpusError, RagError, Settings, prompts
-from rag.cli import main as cli
 from rag.safety import injected
+from rag_cli import main as cli
 
 DATE_Q = "On what date did Microsoft and OpenAI formalize their new agreement?"
 DATE_A = "Microsoft and OpenAI formalized their new agreement on October 28, 2025."

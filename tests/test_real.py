@@ -18,11 +18,11 @@ def test_agreement_date_is_answered_and_cited(real):
     for c in answer.citations:
         assert (SEEDS / c.source).read_text()[c.start : c.end] == c.quote
     assert any("October 28, 2025" in c.quote for c in answer.citations)
-    assert answer.dropped == [] or all(not d.supported for d in answer.dropped)
+    assert answer.dropped == () or all(not d.supported for d in answer.dropped)
 
 
 def test_question_the_articles_do_not_answer_is_refused(real):
     answer = rag.ask("Who is the CEO of OpenAI?")
     assert answer.refused
     assert answer.text == rag.REFUSAL
-    assert answer.citations == []
+    assert answer.citations == ()

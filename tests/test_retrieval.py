@@ -5,7 +5,10 @@ import hashlib
 import pytest
 
 from eval.bench import main as bench
-from eval.multihop import all_found, answer_correct, average_precision, covered, hits, mrr, sample
+from eval.metrics import hit_at, reciprocal_rank
+from eval.multihop.answers import answer_correct
+from eval.multihop.data import sample
+from eval.ranking import all_found, average_precision, covered, first_rank
 from rag.engine import Engine
 from rag.indexer import index_articles
 from rag.loader import Article
@@ -194,8 +197,9 @@ def test_metrics_on_hand_made_rankings():
     texts = ["nothing", "x alpha  beta y", "nothing", "gamma delta and alpha beta"]
     cov = covered(texts, facts)
     assert cov == [set(), {0}, set(), {0, 1}]
-    assert hits(cov, 1) == 0 and hits(cov, 2) == 1
-    assert mrr(cov, 10) == 0.5 and mrr(cov, 1) == 0
+    assert first_rank(cov) == 2 and first_rank(cov[:1]) is None
+    assert hit_at(first_rank(cov), 1) == 0 and hit_at(first_rank(cov), 2) == 1
+    assert reciprocal_rank(first_rank(cov)) == 0.5 and reciprocal_rank(first_rank(cov[:1])) == 0
     # new facts at ranks 2 and 4: (1/2 + 2/4) / 2
     assert average_precision(cov, 2, 10) == pytest.approx(0.5)
     assert all_found(cov, 2, 3) == 0 and all_found(cov, 2, 4) == 1
@@ -272,8 +276,18 @@ def test_bench_runs_end_to_end_on_a_tiny_corpus(llm, tmp_path, capsys):
     assert "built in" in capsys.readouterr().out
 
 
+def test_latency_bench_runs_end_to_end_on_fakes(llm, capsys):
+    import json
+
+    llm.queue(*["Microsoft and OpenAI formalized a new agreement on October 28, 2025."] * 10)
+    assert bench(["latency", "--limit", "2"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["questions"] == 2 and result["chunks"] > 0
+    assert result["total_p50_s"] is not None and result["raw_llm_p50_s"] is not None
+
+
 def test_scale_grows_the_collection_with_perturbed_copies(engine, capsys):
-    from eval.multihop import scale
+    from eval.multihop.scale import scale
 
     queries = [{"query": "Apple iPhone revenue", "evidence_list": []}]
     scale(engine.settings, queries, sizes=(10,))

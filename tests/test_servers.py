@@ -27,10 +27,10 @@ import rag
 from rag import REFUSAL, ModelError, StoreUnavailable
 from rag import models as registry
 from rag.chunker import chunk
-from rag.cli import main as cli
 from rag.engine import default_engine
 from rag.loader import load
 from rag.settings import get_settings
+from rag_cli import main as cli
 
 QUESTION = "On what date did Microsoft and OpenAI formalize their new agreement?"
 DATE_REPLY = "Microsoft and OpenAI formalized their new agreement on October 28, 2025."
@@ -383,7 +383,7 @@ def test_openai_backend_streams_and_the_answer_is_verified_and_cited(stub):
 def test_openai_backend_refuses_like_the_local_model(stub):
     stub.script += ["The CEO of OpenAI is Sam Altman.", "NOT IN ARTICLES"]
     first, second = rag.ask("Who is the CEO of OpenAI?"), rag.ask("What is the price of the deal?")
-    assert first.refused and first.text == REFUSAL and first.citations == []
+    assert first.refused and first.text == REFUSAL and first.citations == ()
     assert second.refused and second.text == REFUSAL
 
 

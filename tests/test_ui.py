@@ -33,7 +33,7 @@ def replies(views) -> list[str]:
 
 
 def test_answer_streams_growing_text_then_links_citations_to_sources(chat, llm):
-    llm.queue("The agreement was formalized on October 28, 2025. It covers Azure, which hosts OpenAI's models.")
+    llm.queue("The agreement was formalized on October 28, 2025. Microsoft's Azure cloud already hosts OpenAI's models.")
     views = list(chat.respond(QUESTION, []))
     shown = replies(views)
     assert shown[0] == "Searching the articles…"

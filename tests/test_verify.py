@@ -1,6 +1,13 @@
-"""The lexical checker: names, numbers, negation, acronyms and hyphenated words."""
+"""The checker: names, numbers, negation, acronyms and hyphenated words; and the claim-level check, an answer as an
+answer to the question, through the same seam the product uses (parse -> build -> verify.check)."""
 
-from rag.verify import keys, negated, score, terms
+from rag import verify
+from rag.evidence import build
+from rag.lexicon import keys, negated, terms
+from rag.question import parse
+from rag.settings import Settings
+from rag.types import Passage
+from rag.verify import score
 
 EVIDENCE = (
     "The agreement extends Microsoft s position as OpenAI s exclusive cloud provider. While the headlines focus on "
@@ -35,3 +42,44 @@ def test_negation_without_apostrophe_is_negation():
 def test_wrong_numbers_and_empty_claims():
     assert score("The investment was 13 billion dollars.", EVIDENCE) <= 0.5
     assert score("", EVIDENCE) == 0.0 and score("the of and", EVIDENCE) == 0.0
+
+
+THRESHOLD = Settings.model_fields["support_threshold"].default  # what the product ships
+WIMBLEDON = (
+    "The tournament is sponsored by Rolex. "
+    "Simona Halep won the women's singles title at Wimbledon in 2019, beating Serena Williams in the final. "
+    "A year earlier, in 2018, Angelique Kerber won the women's singles title. "
+    "Its partner bank is Barclays."
+)
+
+
+def check(answer: str, question: str, *texts: str) -> float:
+    passages = [Passage(f"p{i}#0", f"p{i}.txt", "", t, 0, len(t)) for i, t in enumerate(texts)]
+    return verify.check(answer, build(passages), parse(question)).score
+
+
+def test_the_constraint_year_must_be_the_one_the_span_states():
+    q = "Who took the women's singles crown at Wimbledon in 2019?"
+    assert check("Simona Halep", q, WIMBLEDON) >= THRESHOLD
+    # another year's winner: the passage names her, but for 2018
+    assert check("Angelique Kerber", q, WIMBLEDON) <= 0.5
+    # and with only the other year's passage retrieved, still not support
+    assert check("Angelique Kerber", q, "In 2018, Angelique Kerber won the women's singles title at Wimbledon.") <= 0.5
+
+
+def test_a_name_present_but_for_another_relation_is_not_support():
+    q = "Which bank is the tournament's partner at Wimbledon?"
+    assert check("Barclays", q, WIMBLEDON) >= THRESHOLD
+    assert check("Rolex", q, WIMBLEDON) < check("Barclays", q, WIMBLEDON)  # named, but not as the partner bank
+
+
+def test_a_paraphrased_question_still_finds_its_support():
+    text = "The agreement extends Microsoft's position as OpenAI's exclusive cloud provider on Azure."
+    assert check("Microsoft", "Which firm is the sole company hosting OpenAI in the cloud?", text) >= THRESHOLD
+    assert check("Google", "Which firm is the sole company hosting OpenAI in the cloud?", text) <= 0.5
+
+
+def test_negation_in_the_answer_needs_negation_in_the_span():
+    q = "Did Microsoft buy OpenAI?"
+    assert check("Microsoft did not buy OpenAI.", q, "Microsoft bought OpenAI last year.") <= 0.5
+    assert check("Microsoft did not buy OpenAI.", q, "Microsoft did not buy OpenAI; it invested in it.") >= THRESHOLD

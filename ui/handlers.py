@@ -64,7 +64,7 @@ class Chat:
         yield self.view(turns)
         try:
             stream = self.engine.stream(question, history)  # a bad question raises here, before any work
-            if self._needs_seeds():
+            if self._needs_seeds():  # index here only to show its progress: the engine's own check is then a no-op
                 yield from relay(
                     with_progress(
                         lambda p: self.engine.ensure_indexed(progress=p), "Indexing the articles (first use)"
@@ -185,7 +185,7 @@ class Chat:
         if not source:
             return self.library("Pick an article to remove first.")
         try:
-            root = self.engine.store.documents().get(source, (None, None))[1]
+            root = self.engine.origin(source)
             if root is None:
                 raise RagError(f"{source!r} is not indexed (any more); the list shows what is.")
             self.engine.remove(source)
@@ -197,4 +197,4 @@ class Chat:
             return self.library(render.error(str(exc)))
 
     def _needs_seeds(self) -> bool:
-        return self.engine.store.count() == 0 and self.engine.settings.corpus_dir.is_dir()
+        return self.engine.count() == 0 and self.engine.settings.corpus_dir.is_dir()

@@ -1,25 +1,61 @@
-"""MultiHop-RAG dev set as an eval set: articles written as .txt files under the data dir (never into the repo),
-queries turned into `Item`s (null queries are unanswerable and must be refused)."""
+"""MultiHop-RAG (Tang & Yang, COLM 2024; ODC-BY), read from ../shared/benchmarks/multihop-rag. For the benchmark:
+the articles in memory with outlet and date, and the raw queries. For the eval (`rag eval --multihop`): the articles
+written as .txt files under the data dir (never into the repo), and the queries as `Item`s (null queries are
+unanswerable and must be refused)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from eval.data import Item
 from rag.errors import RagError
+from rag.loader import Article
 from rag.settings import ROOT
 
 BENCH = ROOT.parent / "shared" / "benchmarks" / "multihop-rag"
 
 
+# -- the benchmark ----------------------------------------------------------------------------------------------------
+def articles(corpus: Path) -> list[Article]:
+    """The corpus as in-memory articles with title, outlet and published date."""
+    out = []
+    for n, a in enumerate(_json(corpus)):
+        body = a["body"]
+        digest = hashlib.sha256(json.dumps([a["title"], a["source"], a["published_at"], body]).encode()).hexdigest()
+        out.append(
+            Article(f"{n:04d}.txt", str(corpus.parent), a["title"], body, digest, a["published_at"], a["source"])
+        )
+    return out
+
+
+def queries(path: Path, limit: int | None) -> list[dict]:
+    rows = _json(path)
+    return rows[:limit] if limit else rows
+
+
+def sample(rows: list[dict], n: int) -> list[dict]:
+    """`n` queries spread over the question types (round-robin in file order)."""
+    by_type: dict[str, list[dict]] = {}
+    for q in rows:
+        by_type.setdefault(q["question_type"], []).append(q)
+    out: list[dict] = []
+    while len(out) < n and any(by_type.values()):
+        for group in by_type.values():
+            if group and len(out) < n:
+                out.append(group.pop(0))
+    return out
+
+
+# -- the eval set -----------------------------------------------------------------------------------------------------
 def write_corpus(bench: Path, folder: Path) -> dict[str, str]:
     """Write each article as `<n>.txt` (front matter with title, outlet and date, then the body) into `folder` if
     changed; returns title -> file name."""
-    articles = _json(bench / "corpus.json")
+    rows = _json(bench / "corpus.json")
     folder.mkdir(parents=True, exist_ok=True)
     names = {}
-    for n, a in enumerate(articles):
+    for n, a in enumerate(rows):
         name = f"{n:04d}.txt"
         title = " ".join(a["title"].split())
         text = f"---\ntitle: {title}\nsource: {a['source']}\npublished: {a['published_at']}\n---\n{a['body']}"

@@ -1,4 +1,6 @@
-"""`rag` on the command line: index, ask, list, remove, chat (the web UI), eval and bench."""
+"""`rag` on the command line: index, ask, list, remove, chat (the web UI), eval and bench.
+
+It sits above `rag` (the library), `ui` and `eval`, which never import it."""
 
 from __future__ import annotations
 
@@ -100,8 +102,7 @@ def _ask(args) -> int:
 
 
 def _answer_one(engine, question: str, as_json: bool) -> int:
-    engine.ensure_indexed()
-    stream = engine.stream(question)
+    stream = engine.stream(question)  # indexes the corpus folder on first use
     if as_json:
         print(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -136,7 +137,3 @@ def _chat(args) -> int:
 
     launch(host=args.host, port=args.port)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,17 @@
-"""The checker and citer: supported sentences get exact citations, invented facts are dropped."""
+"""The citer: supported sentences get exact citations through the same evidence and question the product builds,
+invented facts are dropped."""
 
-from rag.grounding import Citer, SentenceBuffer, is_meta, split_sentences, strip_markers
+from rag.answerer import SentenceBuffer
+from rag.cite import Citer, is_meta, strip_markers, verdict
+from rag.evidence import build, split_sentences
+from rag.question import choices, is_yes_no, parse, premises
 from rag.types import Passage
 from rag.verify import score
+
+
+def citer_for(passages: list[Passage], threshold: float, question: str = "Tell me about it.") -> Citer:
+    return Citer(build(passages), parse(question), threshold)
+
 
 SOURCE = (
     "Background\nMicrosoft and OpenAI have worked together for years.\n"
@@ -40,7 +49,7 @@ def test_score_separates_supported_from_invented_numbers_names_and_negation():
 
 def test_citer_cites_exact_span_with_source_offsets():
     p = passage()
-    citer = Citer([p], threshold=0.6)
+    citer = citer_for([p], 0.6)
     s = citer.check("Microsoft and OpenAI formalized their agreement on October 28, 2025 [3].")
     assert s.supported and s.keys == (1,)
     assert s.text == "Microsoft and OpenAI formalized their agreement on October 28, 2025 [1]."
@@ -51,7 +60,7 @@ def test_citer_cites_exact_span_with_source_offsets():
 
 
 def test_citer_drops_unsupported_and_meta_sentences():
-    citer = Citer([passage()], threshold=0.6)
+    citer = citer_for([passage()], 0.6)
     assert not citer.check("The CEO of OpenAI is Sam Altman.").supported
     assert not citer.check("The passages do not mention the CEO.").supported
     assert not citer.check("NOT IN ARTICLES").supported
@@ -61,14 +70,14 @@ def test_citer_drops_unsupported_and_meta_sentences():
 def test_claim_joining_two_passages_cites_both():
     a = passage("Azure hosts the models of OpenAI.", 0)
     b = Passage("other.txt#d:0", "other.txt", "B", "The agreement was formalized on October 28, 2025.", 0, 49)
-    citer = Citer([a, b], threshold=0.6)
+    citer = citer_for([a, b], 0.6)
     s = citer.check("Azure hosts OpenAI's models, and the agreement was formalized on October 28, 2025.")
     assert s.supported and len(s.keys) == 2
     assert {c.source for c in citer.citations} == {"doc.txt", "other.txt"}
 
 
 def test_same_span_keeps_its_key():
-    citer = Citer([passage()], threshold=0.6)
+    citer = citer_for([passage()], 0.6)
     first = citer.check("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
     second = citer.check("The new strategic agreement was formalized on October 28, 2025.")
     assert first.keys == second.keys == (1,)
@@ -95,7 +104,7 @@ def test_sentence_buffer_releases_sentences_as_they_complete():
 def test_outlet_and_date_of_a_passage_count_as_evidence():
     text = "Apple sued Google over the search deal."
     p = Passage("n.txt:0", "n.txt", "T", text, 0, len(text), published="2023-10-05T08:00:00Z", outlet="TechCrunch")
-    citer = Citer([p], threshold=0.7)
+    citer = citer_for([p], 0.7)
     assert citer.check("TechCrunch reported on October 5, 2023 that Apple sued Google.").supported
     assert not citer.check("The Verge reported on October 5, 2023 that Apple sued Google.").supported
     assert not citer.check("TechCrunch reported on October 9, 2023 that Apple sued Google.").supported
@@ -103,18 +112,14 @@ def test_outlet_and_date_of_a_passage_count_as_evidence():
 
 
 def test_verdict_is_split_off_before_verifying():
-    from rag.grounding import verdict
-
     assert verdict("Yes, Apple sued Google.") == ("Yes, ", "Apple sued Google.")
     assert verdict("No.") == ("No.", "")
     assert verdict("Nobody sued.") == ("", "Nobody sued.")
-    citer = Citer([passage()], threshold=0.6)
+    citer = citer_for([passage()], 0.6)
     assert citer.check("Yes, Azure hosts OpenAI's models.").text == "Yes, Azure hosts OpenAI's models [1]."
 
 
 def test_yes_no_questions_are_told_from_open_ones():
-    from rag.grounding import is_yes_no
-
     assert is_yes_no("Did Apple sue Google in 2023?")
     assert is_yes_no("Between the TechCrunch report of May 3 and The Verge report, was there a change?")
     assert not is_yes_no("Which company sued Google, and did it win?")
@@ -122,8 +127,6 @@ def test_yes_no_questions_are_told_from_open_ones():
 
 
 def test_either_or_questions_take_their_options_as_the_verdict():
-    from rag.grounding import choices, verdict
-
     question = "Between the two TechCrunch reports, was the portrayal of Google consistent or inconsistent?"
     assert choices(question) == ("consistent", "inconsistent")
     assert choices("Did Apple or Google win the case?") == ()  # names are facts to verify, not options
@@ -136,8 +139,6 @@ def test_either_or_questions_take_their_options_as_the_verdict():
 
 
 def test_premises_leave_out_how_the_question_frames_them():
-    from rag.grounding import premises
-
     assert premises(
         "Does the TechCrunch article suggest that Apple sued Google, while The Verge reports that Google paid "
         "$26 billion in 2021?"

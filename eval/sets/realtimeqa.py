@@ -1,0 +1,98 @@
+"""RealTimeQA 2024 (CNN and The Week news quizzes, 4 choices each) over pooled articles. A question is answerable
+when its gold choice occurs (case-insensitive, whitespace squashed) in one of its own articles, else unanswerable:
+a refusal is right for it. Asked as "<question> Options: A; B; C; D."; right = the gold option named and no other.
+With `limit` N: a seeded sample of N questions, half answerable and half not (all of one kind when the other runs
+out), over the articles of those N questions only (indexing all 4,972 takes ~40 minutes on 2 cores). Split: dev and
+test alternately within each kind, so both splits get both kinds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+from urllib.parse import urlparse
+
+from eval.data import Item
+from eval.sets import BENCHMARKS, EvalSet, write_files
+from rag.errors import RagError
+
+BENCH = BENCHMARKS / "realtimeqa"
+SEED = 2024
+
+
+def load(folder: Path, limit: int | None = None, bench: Path | None = None, seed: int = SEED) -> EvalSet:
+    """Write the pooled articles of the chosen questions into `folder` and return the set (`bench`: the folder with
+    questions.jsonl and articles.jsonl)."""
+    bench = bench or BENCH
+    questions, articles = _jsonl(bench / "questions.jsonl"), {a["url"]: a for a in _jsonl(bench / "articles.jsonl")}
+    golds = {q["id"]: _gold_urls(q, articles) for q in questions}
+    chosen = _sample(questions, golds, limit, seed)
+    urls = dict.fromkeys(u for q, _ in chosen for u in q.get("articles", []) if u in articles)
+    write_files(folder, {_name(u): _article(articles[u]) for u in urls})
+    items = tuple(
+        Item(
+            id=str(q["id"]),
+            question=f"{q['question'].strip()} Options: {'; '.join(c.strip() for c in q['choices'])}.",
+            answerable=bool(golds[q["id"]]),
+            answer=q["answer"][0].strip(),
+            sources=tuple(_name(u) for u in golds[q["id"]]),
+            kind=str(q.get("source", "")),
+            split=split,
+            choices=tuple(c.strip() for c in q["choices"]),
+        )
+        for q, split in chosen
+    )
+    return EvalSet("realtimeqa", folder, items)
+
+
+def _sample(questions: list[dict], golds: dict, limit: int | None, seed: int) -> list[tuple[dict, str]]:
+    """(question, split) in file order: all questions, or a seeded half-answerable sample of `limit`."""
+    kinds = [[q for q in questions if bool(golds[q["id"]]) is answerable] for answerable in (True, False)]
+    if limit:
+        rng = random.Random(seed)
+        take = min(len(kinds[0]), max(limit - len(kinds[1]), (limit + 1) // 2))
+        kinds = [rng.sample(kinds[0], take), rng.sample(kinds[1], min(len(kinds[1]), limit - take))]
+    order = {q["id"]: n for n, q in enumerate(questions)}
+    chosen = []
+    for kind in kinds:
+        kind.sort(key=lambda q: order[q["id"]])
+        chosen += [(q, "dev" if n % 2 == 0 else "test") for n, q in enumerate(kind)]
+    return sorted(chosen, key=lambda pair: order[pair[0]["id"]])
+
+
+def _gold_urls(question: dict, articles: dict[str, dict]) -> list[str]:
+    """The question's own articles whose text contains its gold choice."""
+    gold = _squash(question["answer"][0])
+    return [u for u in question.get("articles", []) if u in articles and gold in _squash(articles[u]["text"])]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _name(url: str) -> str:
+    return f"{_domain(url)}-{hashlib.sha1(url.encode()).hexdigest()[:12]}.txt"
+
+
+def _domain(url: str) -> str:
+    host = urlparse(url).netloc.lower()
+    return host.removeprefix("www.") or "unknown"
+
+
+def _article(a: dict) -> str:
+    """The article with front matter: title, source (the outlet's domain), published (ISO date, when known)."""
+    head = [f"title: {' '.join(a.get('title', '').split())}"] if a.get("title", "").strip() else []
+    head.append(f"source: {_domain(a['url'])}")
+    if a.get("published"):
+        head.append(f"published: {a['published'].replace('/', '-')}")
+    return "---\n" + "\n".join(head) + "\n---\n" + a["text"].strip() + "\n"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise RagError(f"{path} is missing: RealTimeQA is read from ../shared/benchmarks/realtimeqa.")
+    try:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise RagError(f"{path}: not JSON lines ({exc.msg} on line {exc.lineno}).") from None

@@ -1,0 +1,97 @@
+"""`rag eval grade FILE` (support scores of any system's answers, by the local checker) and `rag eval checker` (the
+grounding checker's own accuracy on HaluEval-QA and the hand-labelled claims)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from eval import checker
+from eval.data import load_claims, load_graded
+from eval.grade import grade
+from rag.errors import RagError
+from rag.settings import get_settings
+
+
+def grade_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rag eval grade", description="Support scores of answers from any system, by the local checker."
+    )
+    p.add_argument("file", type=Path, help="JSONL lines of {question, answer, contexts: [text, ...]}")
+    p.add_argument("--json", action="store_true", help="one JSON object per input line, in input order")
+    p.add_argument("--threshold", type=float, help="support threshold (default RAG_SUPPORT_THRESHOLD)")
+    return p
+
+
+def checker_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag eval checker", description="Accuracy of the grounding checker.")
+    p.add_argument("--halueval", type=Path, default=checker.HALUEVAL, help="HaluEval-QA JSON lines")
+    p.add_argument("--claims", type=Path, default=None, help="labelled claims JSONL (default: eval/data/claims.jsonl)")
+    p.add_argument("--out", type=Path, help="write checker.json here (default: RAG_DATA_DIR/eval/checker)")
+    return p
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    threshold = get_settings().support_threshold if args.threshold is None else args.threshold
+    if not 0 <= threshold <= 1:
+        raise RagError(f"--threshold must be between 0 and 1, not {threshold}.")
+    lines = load_graded(args.file)
+    grades = [grade(line, threshold) for line in lines]
+    for n, g in enumerate(grades, start=1):
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "line": n,
+                        "question": g.question,
+                        "score": g.score,
+                        "supported": g.supported,
+                        "refused": g.refused,
+                        "sentences": [s.__dict__ for s in g.sentences],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            mark = "ok " if g.supported else "NO "
+            print(f"{mark} {g.score:.2f}  {g.answer[:90]}")
+            for s in g.sentences:
+                print(f"       {'meta' if s.meta else f'{s.score:.2f}'}  {s.text[:90]}")
+    if not args.json:
+        ok = sum(g.supported for g in grades)
+        print(f"{ok}/{len(grades)} answers supported at threshold {threshold:g}")
+    return 0
+
+
+def run_checker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    claims = load_claims(args.claims) if args.claims else load_claims()
+    result = checker.measure(claims, settings.support_threshold, args.halueval)
+    out = args.out or settings.data_dir / "eval" / "checker"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "checker.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    h, c = result["halueval"], result["claims"]
+    print(f"HaluEval-QA: threshold tuned on the first {h['pairs_tune']} pairs = {h['threshold_tuned_on_first_half']}")
+    print(
+        f"  balanced accuracy on the other {h['pairs_test']} pairs: {h['balanced_accuracy_second_half_at_tuned']:.3f}"
+        f" (at the product's {settings.support_threshold:g}: {h['balanced_accuracy_second_half_at_product']:.3f};"
+        f" at the claims-tuned {c['threshold_tuned_on_claims']}: {h['balanced_accuracy_second_half_at_claims_tuned']:.3f})"
+    )
+    print(f"  sweep (second half): {h['sweep_second_half']}")
+    print(
+        f"  naive content-word floor on the same half: {h['naive_floor_second_half_at_0.8']:.3f} at 0.8,"
+        f" {h['naive_floor_second_half_at_its_dev_tuned']:.3f} at its dev-tuned {h['naive_floor_threshold_tuned_on_first_half']}"
+    )
+    print(
+        f"Seed claims ({c['claims']}: {c['supported']} supported, {c['unsupported']} not):"
+        f" balanced accuracy {c['balanced_accuracy_at_product']:.3f} at {settings.support_threshold:g},"
+        f" {c['balanced_accuracy_at_halueval_tuned']:.3f} at the HaluEval-tuned threshold"
+    )
+    print(f"  sweep: {c['sweep']}")
+    for m in c["mistakes_at_product"]:
+        print(
+            f"  wrong at {settings.support_threshold:g}: [{m['kind']}] label={m['label']} score={m['score']} {m['claim']}"
+        )
+    print(f"written: {out / 'checker.json'}")
+    return 0

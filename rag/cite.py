@@ -1,0 +1,94 @@
+"""Cite: check each answer sentence against the evidence, number the spans it rests on in order of first use, and
+drop what no span supports. The model's own citation markers are never trusted."""
+
+from __future__ import annotations
+
+import re
+
+from rag import verify
+from rag.evidence import Evidence, Span
+from rag.prompts import NOT_FOUND
+from rag.question import Question
+from rag.types import Citation, Sentence
+
+_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*)\]")
+_META = re.compile(
+    r"\b(?:not (?:mentioned|stated|specified|provided|included|given|discussed|available)|"
+    r"do(?:es)? not (?:mention|state|say|specify|provide|contain|include|discuss|give)|"
+    r"(?:don't|doesn't) (?:mention|state|say|specify|provide|contain|include)|"
+    r"no (?:information|mention|details?)\b|cannot (?:answer|determine|be determined)|unable to (?:answer|determine)|"
+    r"insufficient information|there is no (?:information|mention))",
+    re.I,
+)
+
+
+def is_meta(sentence: str) -> bool:
+    """A sentence about the passages rather than the world ('the articles do not mention ...')."""
+    return NOT_FOUND.lower() in sentence.lower() or bool(_META.search(sentence))
+
+
+def strip_markers(sentence: str) -> str:
+    return _MARKER.sub("", sentence).strip()
+
+
+def verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, str]:
+    """Split a leading 'Yes'/'No' (or, to an either-or question, one of its `options`) off a sentence:
+    ('Yes, ', 'Apple sued Google.'). The verdict is the model's conclusion, not a fact a passage can state; only the
+    rest is verified."""
+    words = "|".join(map(re.escape, options)) if options else "yes|no"
+    m = re.match(rf"^(?:{words})\b[\s,.:;!\-–—]*", sentence.strip(), re.I)
+    return (sentence.strip()[: m.end()], sentence.strip()[m.end() :]) if m else ("", sentence.strip())
+
+
+class Citer:
+    """Checks answer sentences one by one against one `Evidence` and numbers the spans they cite."""
+
+    def __init__(self, evidence: Evidence, question: Question, threshold: float) -> None:
+        self.evidence = evidence
+        self.question = question
+        self.threshold = threshold
+        self.citations: list[Citation] = []
+        self._keys: dict[tuple[int, int, int], int] = {}
+
+    def check(self, raw_sentence: str) -> Sentence:
+        """A sentence with a verdict ('Yes, X.') is verified on what follows it; a bare verdict ('No.') is never
+        supported by itself (the answerer shows it only in front of a supported sentence or on the premises)."""
+        text = strip_markers(raw_sentence)
+        _, claim = verdict(text, self.question.options)
+        if not claim or is_meta(text):
+            return Sentence(text, 0.0, False)
+        support = verify.check(claim, self.evidence, self.question)
+        if support.score < self.threshold:
+            return Sentence(text, round(support.score, 3), False)
+        keys = tuple(self._key(sp) for sp in support.spans)
+        return Sentence(_with_markers(text, keys), round(support.score, 3), True, keys)
+
+    def on_premises(self, word: str) -> Sentence | None:
+        """'Yes [1][2].': a bare verdict cited to the spans that state the question's premises, when at least one
+        premise is supported; None otherwise. The verdict is the model's reading of those spans."""
+        checked = [verify.check(premise, self.evidence) for premise in self.question.premises]
+        supported = [c for c in checked if c.score >= self.threshold]
+        keys = tuple(dict.fromkeys(self._key(sp) for c in supported for sp in c.spans))
+        if not keys:
+            return None
+        text = f"{word.strip(' .,;:!')} {''.join(f'[{k}]' for k in keys)}."
+        return Sentence(text, round(min(c.score for c in supported), 3), True, keys)
+
+    def _key(self, sp: Span) -> int:
+        ident = (sp.passage, sp.start, sp.end)
+        if ident not in self._keys:
+            p = self.evidence.passages[sp.passage]
+            key = len(self.citations) + 1
+            self._keys[ident] = key
+            self.citations.append(
+                Citation(
+                    key, p.source, p.chunk_id, p.text[sp.start : sp.end], p.start + sp.start, p.start + sp.end, p.title
+                )
+            )
+        return self._keys[ident]
+
+
+def _with_markers(text: str, keys: tuple[int, ...]) -> str:
+    marks = "".join(f"[{k}]" for k in keys)
+    m = re.search(r"[.!?]+[\"”’)]*$", text)
+    return f"{text[: m.start()]} {marks}{text[m.start() :]}" if m else f"{text} {marks}"

@@ -1,0 +1,115 @@
+"""The evidence, built once per answer: each retrieved passage cut into sentence spans (and adjacent pairs of them),
+with the normalised words each span states. Context selection, verification and citation all read this one object."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import lexicon
+from rag.types import Passage
+
+_ABBREV = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
+    r"Oct|Nov|Dec|[A-Z])\.$"
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")
+MAX_SPAN_WORDS = 50
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; newlines end sentences, abbreviations like 'U.S.' and 'Mr.' do not."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group().startswith(".") and _ABBREV.search(text[start : m.start() + 1]):
+            continue
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run-on sentence (articles without punctuation) becomes overlapping windows of MAX_SPAN_WORDS words."""
+    words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) <= MAX_SPAN_WORDS:
+        return [(start, end)]
+    step = MAX_SPAN_WORDS // 2
+    return [
+        (start + words[i][0], start + words[min(i + MAX_SPAN_WORDS, len(words)) - 1][1])
+        for i in range(0, len(words) - step, step)
+    ]
+
+
+def units(text: str) -> list[tuple[int, int]]:
+    """The sentences of a text, run-on ones cut into windows: the smallest pieces the evidence is made of."""
+    return [w for s, e in split_sentences(text) for w in windows(text, s, e)]
+
+
+def byline(p: Passage) -> str:
+    """The passage's outlet and publication date in words ('TechCrunch, October 5, 2023'), or ''."""
+    parts = [p.outlet or ""]
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)", p.published or "")
+    if m and 1 <= int(m.group(2)) <= 12:
+        parts.append(f"{lexicon.MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}")
+    return ", ".join(x for x in parts if x)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of a passage, or two adjacent ones: what one citation quotes."""
+
+    passage: int
+    start: int  # offsets in the passage text
+    end: int
+    keys: frozenset[str]  # what the span's text states
+    stated: frozenset[str]  # keys plus its passage's outlet and date
+    negated: bool
+    parts: tuple[frozenset[str], ...]  # the keys of each sentence in it (one, or two for a pair)
+
+    @property
+    def single(self) -> bool:
+        return len(self.parts) == 1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The retrieved passages, their sentence units (for the prompt) and spans (for verification and citation)."""
+
+    passages: tuple[Passage, ...]
+    units: tuple[tuple[tuple[int, int], ...], ...]  # per passage, its sentence units
+    spans: tuple[Span, ...]
+    context: tuple[frozenset[str], ...]  # per passage, every word of its title, byline and text
+
+    def text(self, span: Span) -> str:
+        return self.passages[span.passage].text[span.start : span.end]
+
+
+def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
+    """Cut every passage into sentence units and spans (each unit and each adjacent pair of units) once."""
+    all_units, spans, context = [], [], []
+    for i, p in enumerate(passages):
+        about = lexicon.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
+        cuts = units(p.text)
+        all_units.append(tuple(cuts))
+        context.append(frozenset(lexicon.keys(f"{p.title}\n{p.text}") | about))
+        for j, (s, e) in enumerate(cuts):
+            own = frozenset(lexicon.keys(p.text[s:e]))
+            spans.append(Span(i, s, e, own, own | about, lexicon.negated(p.text[s:e]), (own,)))
+            if j + 1 < len(cuts):  # a claim often joins two sentences
+                end = cuts[j + 1][1]
+                words = frozenset(lexicon.keys(p.text[s:end]))
+                nxt = frozenset(lexicon.keys(p.text[cuts[j + 1][0] : end]))
+                spans.append(Span(i, s, end, words, words | about, lexicon.negated(p.text[s:end]), (own, nxt)))
+    return Evidence(tuple(passages), tuple(all_units), tuple(spans), tuple(context))

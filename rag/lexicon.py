@@ -1,0 +1,112 @@
+"""Word lists and word normalisation shared by retrieval, context selection and verification: one stemmer, one
+tokenizer, one list of each kind of word."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+stem = Stemmer.Stemmer("english").stemWord
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here
+    hers herself him himself his how i if in into is it its itself just me more most my myself no nor not of off
+    on once only or other our ours ourselves out over own same she should so some such than that the their theirs
+    them themselves then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves s t don shouldn now ll re ve
+    d m o y according article articles passage passages mention mentions mentioned state states stated said says""".split()
+)
+NEGATIONS = frozenset(
+    """not no never none nor neither without cannot isn aren wasn weren doesn didn don won hasn haven hadn couldn
+    shouldn wouldn n't isnt arent wasnt werent doesnt didnt dont wont cant hasnt havent hadnt couldnt shouldnt
+    wouldnt""".split()
+)
+MONTHS = "January February March April May June July August September October November December".split()
+NUMBER_WORDS = {
+    **{w: str(n) for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)},
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    **{m[:3].lower(): m.lower() for m in MONTHS},
+    "sept": "september",
+}
+# words nearly every question about news has: they frame what an article does, they are not facts it states
+NEWS_WORDS = frozenset(
+    """article articles report reported reports reporting published publication according mention mentioned mentions
+    suggest suggests suggested indicate indicates indicated news say says said discuss discussed discusses
+    discussing both later earlier prior following while whereas regarding concerning""".split()
+)
+# ... and what a yes/no question asks of the articles ("was there a change", "remained consistent"): the verdict
+FRAMING = NEWS_WORDS | frozenset(
+    """describe describes described focus focuses focused imply implies implied portray portrays portrayed portrayal
+    coverage depiction anticipate anticipates reflect reflects highlight highlights reveal reveals revealing
+    stating claim claims consistent consistency inconsistent inconsistency change changed discrepancy agreement
+    disagreement remain remained same similar different difference perspective narrative""".split()
+)
+# words a question asks with, not what it asks about ("what is the name of", "how many"): never a constraint
+ASKING = frozenset(
+    """date day days year years month months time times many much number amount name names named call called happen
+    happened happens people person kind type role main mention mentioned say tell describe explain reason purpose
+    exact exactly specific specifically according report reported reports article news story one""".split()
+)
+
+# acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) are one token; hyphens separate words
+TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|\d+(?:[.,]\d+)*|[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?")
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str  # normalised form compared against evidence
+    critical: bool  # a name or a number: a wrong one is a wrong claim
+    word: str = ""  # as written
+
+    @property
+    def number(self) -> bool:
+        return self.key[:1].isdigit()
+
+
+@lru_cache(maxsize=65536)
+def norm(word: str) -> str:
+    """One normal form per word: lower case, possessive dropped, number words as digits, stemmed."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = NUMBER_WORDS.get(word, word)
+    if "." in word and not word[0].isdigit() or "&" in word:  # an acronym: compared as written, without dots
+        return word.replace(".", "")
+    if word[0].isdigit():
+        return word.replace(",", "").rstrip(".").removesuffix(".0")
+    return stem(word.strip("'-"))
+
+
+def terms(text: str) -> list[Term]:
+    """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical."""
+    out: list[Term] = []
+    for i, m in enumerate(TOKEN.finditer(text)):
+        word = m.group()
+        low = word.lower()
+        if low in STOPWORDS or low in NEGATIONS or len(low) == 1 and not low.isdigit():
+            continue
+        is_number = word[0].isdigit()
+        is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word))
+        out.append(Term(norm(word), is_number or is_name, word))
+    return out
+
+
+def _common_capitalised(word: str) -> bool:
+    """A sentence-initial capital on an ordinary word ('Training', 'Both') does not make it a name."""
+    return word.lower() in STOPWORDS or word.lower().endswith(("ing", "ed", "ly"))
+
+
+def keys(text: str) -> set[str]:
+    """Every normalised word of a text, stopwords included (cheap membership tests)."""
+    return {norm(m.group()) for m in TOKEN.finditer(text)}
+
+
+def negated(text: str) -> bool:
+    low = text.lower().replace("’", "'")
+    return any(w in NEGATIONS for w in re.findall(r"[a-z]+", low)) or "n't" in low

@@ -1,0 +1,97 @@
+"""The question, parsed once: its form (open, yes/no, either-or), the options of an either-or question, the premises
+a yes/no question asks about, and the constraints (names, numbers, topic words) an answer must be stated with."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import lexicon
+from rag.lexicon import Term
+
+_CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
+_AUXILIARY = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
+)
+_WH = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|how|why)\b", re.I)
+_CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
+_WORD = re.compile(r"[\w'’&.-]+")
+MIN_PREMISE_TERMS = 3
+
+
+@dataclass(frozen=True)
+class Question:
+    """What was asked. `text` as the user typed it; `asked` the standalone form the product answers (the same text
+    unless a follow-up was rewritten with the conversation)."""
+
+    text: str
+    asked: str
+    form: str  # "open", "yes-no" or "choice"
+    options: tuple[str, ...] = ()  # the two words of an either-or judgement ("consistent", "inconsistent")
+    premises: tuple[str, ...] = ()  # what a yes/no or either-or question asks about, without its framing
+    constraints: tuple[Term, ...] = ()  # content terms an answer must be stated together with
+
+    @property
+    def verdict_form(self) -> bool:
+        """Answered with a verdict word ("Yes", "No", or one of the options) rather than a fact."""
+        return self.form != "open"
+
+    @property
+    def rewritten(self) -> str | None:
+        return self.asked if self.asked != self.text else None
+
+
+def parse(text: str, asked: str | None = None) -> Question:
+    """Parse `asked` (default: `text`) once; every later stage takes the `Question`."""
+    asked = asked or text
+    options = choices(asked)
+    form = "choice" if options else "yes-no" if is_yes_no(asked) else "open"
+    return Question(
+        text=text,
+        asked=asked,
+        form=form,
+        options=options,
+        premises=tuple(premises(asked, options)) if form != "open" else (),
+        constraints=tuple(constraints(asked, options)),
+    )
+
+
+def choices(question: str) -> tuple[str, ...]:
+    """The two options of an either-or question that asks for a judgement ('... consistent or inconsistent?'), in
+    lower case; () for any other question. Names ('Apple or Google?') are not options: those answers are facts."""
+    m = _CHOICE.search(question)
+    if not m or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
+        return ()
+    return (m.group(1), m.group(2))
+
+
+def is_yes_no(question: str) -> bool:
+    """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...')."""
+    clauses = [question, *re.split(r",\s*", question)[1:]]
+    return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question)
+
+
+def premises(question: str, options: tuple[str, ...] = ()) -> list[str]:
+    """The statements a yes/no or either-or question asks about, without its framing: 'Does A suggest that X, while
+    B reports Y?' -> ['A X', 'B Y']. A clause too short to state anything joins the one before it."""
+    out: list[str] = []
+    framing = lexicon.FRAMING | set(options)
+    for part in _CLAUSE.split(question):
+        kept = _WORD.sub(lambda m: "" if m.group().lower().strip(".'’") in framing else m.group(), part)
+        text = " ".join(_AUXILIARY.sub("", kept).split()).strip(" .,?")
+        if out and len(lexicon.terms(text)) < MIN_PREMISE_TERMS:
+            out[-1] = f"{out[-1]} {text}".strip()
+        elif text:
+            out.append(text)
+    return out
+
+
+def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
+    """The question's content terms, once each: what it asks about, not the words it asks with ('how many', 'name',
+    'according to the article') nor an either-or question's options (they are the verdict)."""
+    skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS | set(options)}
+    seen: dict[str, Term] = {}
+    for t in lexicon.terms(question):
+        if t.key not in skip and t.key not in seen:
+            seen[t.key] = t
+    return list(seen.values())
