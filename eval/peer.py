@@ -3,11 +3,12 @@ embedder and LLM, asked the same questions: `SimpleDirectoryReader` -> `VectorSt
 vector store; `SentenceSplitter(256, 32)`, as in `rag bench multihop`'s starter, since MiniLM reads 256 word-pieces)
 -> `CitationQueryEngine.from_args(index, similarity_top_k=2)`. The index is persisted in its own folder and reused
 while the corpus is unchanged; it never touches the product's collection. A peer answer is refused only when it says
-it cannot answer (REFUSALS); what it cites are the sources of the `[n]` it writes."""
+it cannot answer (REFUSALS); what it cites are the sources of the `[n]` (or "Source n") it writes."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import shutil
 import time
@@ -34,9 +35,10 @@ REFUSALS = (
     "cannot answer",
     "empty response",
 )
-SUFFIXES = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf"]
+SUFFIXES = [".txt", ".md", ".markdown", ".html", ".htm"]  # read as text (PDFs need llama-index-readers-file)
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 256, 32, 2
 _MARKER = re.compile(r"\[(\d+)\]")
+_CITED = re.compile(r"\[(\d+)\]|\bSource (\d+)\b")  # "[2]", or "Source 2" when it echoes the prompt's labels
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class PeerRecord:
     answerable: bool
     answer: str
     refused: bool
-    cited: tuple[str, ...]  # sources of the [n] markers in the answer
+    cited: tuple[str, ...]  # sources of the [n] markers ("Source n") in the answer
     outcome: str
     latency_s: float
     error: str | None = None
@@ -78,7 +80,7 @@ class Peer:
         response = self.engine.query(question)
         text = str(response.response or "").strip()
         nodes = response.source_nodes
-        keys = dict.fromkeys(int(n) for n in _MARKER.findall(text))
+        keys = dict.fromkeys(int(a or b) for a, b in _CITED.findall(text))
         cited = (self._source(nodes[k - 1].node.metadata) for k in keys if 1 <= k <= len(nodes))
         return text, tuple(dict.fromkeys(cited))
 
@@ -102,6 +104,8 @@ def _index(settings: Settings, corpus: Path, folder: Path):
     stamp, fingerprint = folder / "corpus.sha256", _fingerprint(settings, corpus)
     if stamp.is_file() and stamp.read_text() == fingerprint:
         return load_index_from_storage(StorageContext.from_defaults(persist_dir=str(folder)), embed_model=embed)
+    # without llama-index-readers-file it warns once per file that PDF/DOCX readers are missing; text is read anyway
+    logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
     docs = SimpleDirectoryReader(input_dir=str(corpus), recursive=True, required_exts=SUFFIXES).load_data()
     splitter = SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     index = VectorStoreIndex.from_documents(docs, embed_model=embed, transformations=[splitter])

@@ -35,11 +35,16 @@ def select(question: Question, evidence: Evidence, budget_tokens: int) -> list[s
 
     ranked = sorted(range(n), key=relevance, reverse=True)
     chosen: set[int] = set()
+    seen: set[str] = set()  # overlapping chunks repeat sentences: each is read once
     used = 0
     budget = budget_tokens * CHARS_PER_TOKEN
     for j in ranked:
         if relevance(j) <= 0 and chosen:
             break
+        said = " ".join(units[j][2].split())
+        if said in seen:
+            continue
+        seen.add(said)
         cost = len(units[j][2]) + 1
         if used + cost > budget and chosen:
             continue

@@ -27,7 +27,7 @@ from rag.store import Rows, Store
 from rag.types import Answer
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
 
 History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
 
@@ -65,7 +65,9 @@ class Engine:
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.settings, self.store, self.embedder, self.keywords)
+        s = self.settings
+        lexical = s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query
+        return Retriever(s, self.store, self.embedder, self.keywords() if lexical else None)
 
     # -- indexing --------------------------------------------------------------------------------------------
     def index(

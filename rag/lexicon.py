@@ -18,7 +18,7 @@ STOPWORDS = frozenset(
     on once only or other our ours ourselves out over own same she should so some such than that the their theirs
     them themselves then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours yourself yourselves s t don shouldn now ll re ve
-    d m o y according article articles passage passages mention mentions mentioned state states stated said says""".split()
+    d m o y per according article articles passage passages mention mentions mentioned state states stated said says""".split()
 )
 NEGATIONS = frozenset(
     """not no never none nor neither without cannot isn aren wasn weren doesn didn don won hasn haven hadn couldn
@@ -51,7 +51,8 @@ FRAMING = NEWS_WORDS | frozenset(
 ASKING = frozenset(
     """date day days year years month months time times many much number amount name names named call called happen
     happened happens people person kind type role main mention mentioned say tell describe explain reason purpose
-    exact exactly specific specifically according report reported reports article news story one""".split()
+    exact exactly specific specifically according report reported reports article news story one firm company
+    organisation organization country city place thing""".split()
 )
 
 # acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) are one token; hyphens separate words
@@ -89,7 +90,13 @@ def terms(text: str) -> list[Term]:
     for i, m in enumerate(TOKEN.finditer(text)):
         word = m.group()
         low = word.lower()
-        if low in STOPWORDS or low in NEGATIONS or len(low) == 1 and not low.isdigit():
+        if (
+            low.replace("’", "'").removesuffix("'s") in STOPWORDS
+            or low in STOPWORDS
+            or low in NEGATIONS
+            or len(low) == 1
+            and not low.isdigit()
+        ):
             continue
         is_number = word[0].isdigit()
         is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word))

@@ -16,6 +16,19 @@ _AUXILIARY = re.compile(
 _WH = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|how|why)\b", re.I)
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")
+_OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
+_NAME = r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|the|de|and|&)?\s*[A-Z0-9][\w'’&.-]*)*"
+_NAMED_CHOICE = re.compile(rf"({_NAME})\s*,?\s+or\s+({_NAME})")
+_COMPARES = re.compile(
+    r"\b(?:first|last|earlier|later|older|younger|oldest|youngest|more|most|less|least|fewer|\w+er\s+than|"
+    r"larger|largest|bigger|biggest|smaller|smallest|longer|longest|shorter|taller|higher|lower|same)\b",
+    re.I,
+)
+_WANTS = (
+    ("time", re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bat what hour\b", re.I)),
+    ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|number|amount|proportion)\b", re.I)),
+    ("date", re.compile(r"^\W*when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
+)
 MIN_PREMISE_TERMS = 3
 
 
@@ -30,6 +43,18 @@ class Question:
     options: tuple[str, ...] = ()  # the two words of an either-or judgement ("consistent", "inconsistent")
     premises: tuple[str, ...] = ()  # what a yes/no or either-or question asks about, without its framing
     constraints: tuple[Term, ...] = ()  # content terms an answer must be stated together with
+    candidates: tuple[str, ...] = ()  # answers the question itself offers ("Options: A; B", "Apple or Google?")
+    wants: str = ""  # the kind of answer asked for: "date", "number", "time", or "" (anything)
+
+    @property
+    def compares(self) -> bool:
+        """Picks one of the candidates it names by comparing them ("Who is older, A or B?"): the answer is a reading
+        of what the passages state about each, like a yes/no verdict, not a fact one sentence states."""
+        return bool(self.candidates) and bool(_COMPARES.search(_OPTIONS.sub("", self.asked)))
+
+    @property
+    def candidate_words(self) -> set[str]:
+        return {w for c in self.candidates for w in _WORD.findall(c)}
 
     @property
     def verdict_form(self) -> bool:
@@ -46,14 +71,27 @@ def parse(text: str, asked: str | None = None) -> Question:
     asked = asked or text
     options = choices(asked)
     form = "choice" if options else "yes-no" if is_yes_no(asked) else "open"
+    offered = candidates(asked) if form == "open" else ()
     return Question(
         text=text,
         asked=asked,
         form=form,
         options=options,
         premises=tuple(premises(asked, options)) if form != "open" else (),
-        constraints=tuple(constraints(asked, options)),
+        constraints=tuple(constraints(_OPTIONS.sub("", asked), options + offered)),
+        candidates=offered,
+        wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
     )
+
+
+def candidates(question: str) -> tuple[str, ...]:
+    """The answers an open question offers to choose from: a trailing "Options: A; B; C" list, or two names joined by
+    "or" ("Which firm, Apple or Google, ...?")."""
+    m = _OPTIONS.search(question)
+    if m:
+        return tuple(c.strip() for c in re.split(r"\s*;\s*", m.group(1)) if c.strip())
+    found = _NAMED_CHOICE.search(question)
+    return (found.group(1), found.group(2)) if found else ()
 
 
 def choices(question: str) -> tuple[str, ...]:
@@ -89,7 +127,8 @@ def premises(question: str, options: tuple[str, ...] = ()) -> list[str]:
 def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
     """The question's content terms, once each: what it asks about, not the words it asks with ('how many', 'name',
     'according to the article') nor an either-or question's options (they are the verdict)."""
-    skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS | set(options)}
+    skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS}
+    skip |= {lexicon.norm(w) for option in options for w in _WORD.findall(option)}
     seen: dict[str, Term] = {}
     for t in lexicon.terms(question):
         if t.key not in skip and t.key not in seen:

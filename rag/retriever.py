@@ -4,7 +4,7 @@ date a question names, one sub-query per outlet of a comparison, near-duplicates
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -34,18 +34,16 @@ class Plan:
 
 
 class Retriever:
-    def __init__(
-        self, settings: Settings, store: Store, embedder: Embedder, keywords: Callable[[], KeywordIndex]
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder, keywords: KeywordIndex | None) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.keywords = keywords  # returns the current keyword index (rebuilt when the store changed)
+        self.keywords = keywords  # the BM25 index of the store's current contents; None when nothing lexical is on
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         s = self.settings
         k = k or s.top_k
-        index = self.keywords() if s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query else None
+        index = self.keywords
         known = index.outlets() if index is not None else set()
         plan = make_plan(question, known)
         ranked = self._search(question, frozenset(), index, k, known)
@@ -67,6 +65,11 @@ class Retriever:
         if s.retrieval in ("hybrid", "bm25") and index is not None:
             words = keyword_query(text, known) if s.clean_query else text
             ranked.append(index.search(words, n, outlets=outlets, phrase_boost=s.phrase_boost))
+        if s.retrieval == "bm25" and s.dense_fill and ranked and len(ranked[0]) < k:
+            # few or none of the question's words are indexed (a paraphrase, another language): vectors fill the rest
+            have = {p.chunk_id for p in ranked[0]}
+            dense = self.store.search(self.embedder.embed_query(text), n, outlets=tuple(sorted(outlets)))
+            return ranked[0] + [p for p in dense if p.chunk_id not in have]
         if len(ranked) == 1:
             return ranked[0]
         if s.fusion == "rrf":

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     clean_query: bool = Field(
         True, description="BM25 queries leave out the outlet names and the words every news question has ('article')."
     )
+    dense_fill: bool = Field(
+        True,
+        description="With RAG_RETRIEVAL=bm25, when fewer than RAG_TOP_K passages share a word with the question (a "
+        "paraphrase, another language), the embedding search fills the rest.",
+    )
     dedupe_threshold: float = Field(
         0.9, gt=0, le=1, description="A passage sharing this share of its words with a better one is dropped."
     )

@@ -147,19 +147,26 @@ def test_grade_json_one_object_per_line_in_order(tmp_path, capsys):
         {"question": "When?", "answer": "They formalized the agreement on October 28, 2025 [1].", "contexts": [ctx]},
         {
             "question": "Stake?",
-            "answer": "The deal was formalized in 2025. Microsoft owns 49% of OpenAI.",
+            "answer": "The agreement was formalized in 2025. Microsoft owns 49% of OpenAI.",
             "contexts": [ctx],
         },
         {"question": "CEO?", "answer": "The articles do not mention the CEO.", "contexts": [ctx]},
         {"question": "No context", "answer": "Azure hosts the models.", "contexts": []},
+        {
+            "question": "When was the agreement formalized, and what stake does Microsoft own?",
+            "answer": "The agreement was formalized in 2025. Microsoft owns 49% of OpenAI.",
+            "contexts": [ctx],
+        },
     ]
     path = write_set(tmp_path / "answers.jsonl", rows)
     assert cli(["eval", "grade", str(path), "--json"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [o["question"] for o in out] == ["When?", "Stake?", "CEO?", "No context"]
+    assert [o["question"] for o in out][:4] == ["When?", "Stake?", "CEO?", "No context"] and len(out) == 5
     assert out[0]["supported"] and out[0]["score"] == 1.0
     assert not out[1]["supported"] and out[1]["score"] <= 0.5
-    assert [s["supported"] for s in out[1]["sentences"]] == [True, False]
+    # a true sentence that does not answer the question ("Stake?") is no support for it; the invented stake neither
+    assert [s["supported"] for s in out[1]["sentences"]] == [False, False]
+    assert [s["supported"] for s in out[4]["sentences"]] == [True, False]
     assert out[2]["refused"] and out[2]["supported"] and out[2]["sentences"][0]["meta"]
     assert not out[3]["supported"] and out[3]["score"] == 0.0
 

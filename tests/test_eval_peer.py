@@ -88,3 +88,9 @@ def test_eval_peer_side_by_side(llm, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "all peer" in printed and "dev peer" in printed and "test peer" in printed
     assert "llama-index peer (<span" in (out / "report.html").read_text()
+
+
+def test_echoed_source_labels_count_as_citations(llm, tmp_path):
+    llm.queue("Source 1: On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement.")
+    (date,) = peer.run([DATE], get_settings(), SEEDS, tmp_path / "peer")
+    assert date.cited and date.outcome in ("right", "wrong")  # right when source 1 is the gold article

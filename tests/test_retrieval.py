@@ -159,6 +159,7 @@ def test_each_stage_can_be_switched_off(engine, monkeypatch):
     other = next(c for c in plain if c.startswith("1.txt"))
     assert boosted[other] == pytest.approx(plain[other])
     monkeypatch.setenv("RAG_RETRIEVAL", "bm25")
+    monkeypatch.setenv("RAG_DENSE_FILL", "false")
     get_settings.cache_clear()
     bm25 = Engine(get_settings()).retriever.retrieve(q, 4)
     cleaned = "What did about Apple iPhone revenue in the quarter?"
@@ -302,3 +303,18 @@ def test_keyword_query_drops_outlet_names_and_news_words():
     q = "Did the TechCrunch article report that Apple, according to The Verge, raised prices?"
     assert keyword_query(q, OUTLETS) == "Did the that Apple, to , raised prices?"
     assert keyword_query("TechCrunch article", OUTLETS) == "TechCrunch article"  # nothing left: keep the question
+
+
+def test_bm25_is_topped_up_by_vectors_when_few_passages_share_a_word(engine, monkeypatch):
+    monkeypatch.setenv("RAG_RETRIEVAL", "bm25")
+    get_settings.cache_clear()
+    words_only = "Apple iPhone revenue"
+    lexical = engine.keywords().search(words_only, 4, phrase_boost=get_settings().phrase_boost)
+    filled = Engine(get_settings()).retriever.retrieve(words_only, 4)
+    assert 0 < len(lexical) < 4 and len(filled) == 4
+    assert [x.chunk_id for x in filled[: len(lexical)]] == [x.chunk_id for x in lexical]  # BM25's own order first
+    # a question none of whose words is indexed still reaches passages
+    assert len(Engine(get_settings()).retriever.retrieve("Quelle entreprise fabrique ces téléphones ?", 3)) == 3
+    monkeypatch.setenv("RAG_DENSE_FILL", "false")
+    get_settings.cache_clear()
+    assert Engine(get_settings()).retriever.retrieve("Quelle entreprise fabrique ces téléphones ?", 3) == []

@@ -12,7 +12,7 @@ from rag.engine import Engine, default_engine
 from rag.errors import RagError
 from rag.settings import Settings, get_settings
 from ui import render
-from ui.handlers import Chat
+from ui.handlers import Chat, Conversation, View
 from ui.uploads import ACCEPTED
 
 TITLE = "News Q&A"
@@ -82,11 +82,16 @@ def build_app(engine: Engine | None = None) -> gr.Blocks:
     engine = engine or default_engine()
     settings = engine.settings
     chat = Chat(engine)
+    # RAG_UI_CONCURRENCY answers run at once, chat and /ask together; they take their turns at the model in chat.line
     answering = {"concurrency_limit": settings.ui_concurrency, "concurrency_id": "answer"}
+    # a question sent while this tab's answer runs: one more run follows (the running one answers it, none is dropped)
+    answer = {"api_visibility": "private", "show_progress": "minimal", "trigger_mode": "always_last", **answering}
+
+    def pick(selected: gr.SelectData, conversation: Conversation) -> View:
+        return chat.add(_example(selected), conversation)
 
     with gr.Blocks(title=TITLE, fill_height=True) as app:
-        turns = gr.State([])
-        pending = gr.State("")
+        conversation = gr.State(Conversation())  # each tab gets its own
 
         gr.HTML(
             f"<h1>{TITLE}</h1><p>Answers come only from the indexed news articles; every sentence cites its passage.</p>",
@@ -129,16 +134,16 @@ def build_app(engine: Engine | None = None) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render.panel([]), elem_id="sources-panel")
 
-        view = [chatbot, sources, turns]
+        view = [chatbot, sources]
         library = [status, docs, note]
-        box.submit(lambda q: ("", q), [box], [box, pending], queue=False, api_visibility="private").then(
-            chat.respond, [pending, turns], view, api_visibility="private", show_progress="minimal", **answering
+        box.submit(chat.send, [box, conversation], [box, *view], queue=False, api_visibility="private").then(
+            chat.answer, [conversation], view, **answer
         )
-        chatbot.example_select(_example, None, [pending], queue=False, api_visibility="private").then(
-            chat.respond, [pending, turns], view, api_visibility="private", show_progress="minimal", **answering
+        chatbot.example_select(pick, [conversation], view, queue=False, api_visibility="private").then(
+            chat.answer, [conversation], view, **answer
         )
-        clear.click(chat.clear, None, view, queue=False, api_visibility="private")
-        chatbot.clear(chat.clear, None, view, queue=False, api_visibility="private")  # the chat's own bin icon
+        clear.click(chat.clear, [conversation], view, queue=False, api_visibility="private")
+        chatbot.clear(chat.clear, [conversation], view, queue=False, api_visibility="private")  # its bin icon
         files.upload(chat.upload, [files], library, api_visibility="private", concurrency_limit=None).then(
             lambda: None, None, [files], queue=False, api_visibility="private"
         )

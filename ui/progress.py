@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rag.indexer import Progress
 
@@ -42,3 +42,13 @@ def with_progress(task: Callable[[Progress], T], label: str, every_s: float = 0.
     if tracker.error is not None:
         raise tracker.error
     return tracker.result  # type: ignore[return-value]
+
+
+def relay(steps: Generator[str, None, T], show: Callable[[str], Any]) -> Generator[Any, None, T]:
+    """Yield `show(line)` for each progress line of `steps`, then return its result."""
+    while True:
+        try:
+            line = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        yield show(line)

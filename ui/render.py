@@ -32,6 +32,16 @@ def error(message: str) -> str:
     return f"⚠️ {message}"
 
 
+SEARCHING = "Searching the articles…"
+QUEUED = "Queued…"  # sent; its answer has not started yet
+AFTER_PREVIOUS = "Queued: after your previous question…"  # a tab's questions are answered one at a time, in order
+
+
+def queued(ahead: int) -> str:
+    """What a question waiting for the model shows: how many questions will be answered before it."""
+    return f"Queued: {ahead} question{'s' if ahead != 1 else ''} ahead of yours…"
+
+
 def highlight(passage: Passage, citation: Citation) -> str:
     """The passage text, escaped, with the cited words inside <mark> (found by offset, else by search)."""
     text = passage.text

@@ -1,0 +1,77 @@
+"""Choose the support threshold on dev data without asking the LLM again: each answer's raw generation is replayed
+through the product's own verify-and-cite path (`rag.answerer.generate`) at other thresholds. The model's text does
+not depend on the threshold, so this gives exactly what the product would have shown at each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, LLMMetadata
+from llama_index.core.llms import CustomLLM
+from pydantic import PrivateAttr
+
+from eval import outcomes
+from eval.data import Item
+from rag.answerer import generate
+from rag.evidence import build
+from rag.question import parse
+from rag.types import Answer
+
+SWEEP = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+
+
+class Replay(CustomLLM):
+    """An LLM that streams back one text it was given: what the real model generated for this question."""
+
+    _text: str = PrivateAttr(default="")
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._text = text
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(is_chat_model=True, model_name="replay")
+
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any):
+        text = self._text
+
+        def gen():
+            yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)
+
+        return gen()
+
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return ChatResponse(message=ChatMessage(role="assistant", content=self._text))
+
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
+        raise NotImplementedError
+
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
+        raise NotImplementedError
+
+
+def replay(answer: Answer, threshold: float) -> Answer:
+    """The answer the product would have given at `threshold`, from the same passages and the same generation."""
+    question = parse(answer.question, answer.standalone_question)
+    steps = generate(Replay(answer.raw), question, build(answer.passages), threshold, 0, 0.0, 0.0)
+    try:
+        while True:
+            next(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def sweep(pairs: Sequence[tuple[Item, Answer]], thresholds: Sequence[float] = SWEEP) -> dict[str, dict]:
+    """Per threshold, the outcome tallies per split (see eval.outcomes.by_split)."""
+    out = {}
+    for t in thresholds:
+        rows = []
+        for item, answer in pairs:
+            again = replay(answer, t)
+            shown = "" if again.refused else again.text
+            verdict = outcomes.outcome(item, again.refused, shown, [c.source for c in again.citations])
+            rows.append((item.split, item.answerable, verdict))
+        out[f"{t:g}"] = outcomes.by_split(rows)
+    return out
