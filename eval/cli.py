@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from eval import outcomes, peer, report, runner, tools
+from eval import outcomes, peer, replay, report, runner, tools
 from eval.data import SEED_SET, SPLITS, load_items
 from eval.multihop import data as multihop_set
 from eval.sets import EvalSet, halueval, realtimeqa
@@ -30,7 +30,11 @@ THRESHOLDS_HELP = (
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    commands = {"grade": (tools.grade_parser, tools.run_grade), "checker": (tools.checker_parser, tools.run_checker)}
+    commands = {
+        "grade": (tools.grade_parser, tools.run_grade),
+        "checker": (tools.checker_parser, tools.run_checker),
+        "sweep": (tools.sweep_parser, tools.run_sweep),
+    }
     make, run = commands.get(argv[0] if argv else "", (run_parser, _run))
     args = make().parse_args(argv[1:] if argv and argv[0] in commands else argv)
     try:
@@ -46,7 +50,8 @@ def run_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rag eval",
         description="Evaluate grounded answers on a question set. Other commands: `rag eval grade FILE.jsonl` "
-        "(grade any system's answers), `rag eval checker` (the checker's own accuracy).",
+        "(grade any system's answers), `rag eval checker` (the checker's own accuracy), `rag eval sweep RUN` "
+        "(a run's answers re-verified at other thresholds).",
         epilog=THRESHOLDS_HELP,
     )
     p.add_argument("set", nargs="?", type=Path, help=f"JSONL question set (default: the seed set {_rel(SEED_SET)})")
@@ -162,7 +167,8 @@ def _run(args: argparse.Namespace) -> int:
             verdict = report.verdict(r)
             print(f"[{i + 1}/{len(items)}] {r.latency_s:5.1f}s {verdict:8} {r.question[:70]}", file=sys.stderr)
 
-    records = runner.run(items, engine, corpus, progress)
+    answers: list = []
+    records = runner.run(items, engine, corpus, progress, answers)
     summary, splits = runner.summarize(records, settings.top_k), runner.by_split(records, settings.top_k)
     failed = runner.failures(summary, mins, maxes, splits)
     folder = base.data_dir / "eval" / name
@@ -181,10 +187,11 @@ def _run(args: argparse.Namespace) -> int:
     product = {"all": summary, **splits}
     cols = outcomes.columns(product, peer.summarize(peer_records) if peer_records is not None else None)
     json_path, html_path = report.write(out, summary, records, meta, failed, splits, peer_records)
+    replay.save(out / "answers.jsonl", answers)  # `rag eval sweep` re-verifies these at other thresholds
     print(report.table(summary))
     print(f"\noutcomes (share of answerable / unanswerable questions, count){' vs the llama-index peer' * args.peer}:")
     print(outcomes.table(cols))
-    print(f"results: {json_path}\nreport:  {html_path}")
+    print(f"results: {json_path}\nreport:  {html_path}\nanswers: {out / 'answers.jsonl'}")
     for line in failed:
         print(f"FAIL {line}", file=sys.stderr)
     return 1 if failed else 0

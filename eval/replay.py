@@ -4,7 +4,10 @@ not depend on the threshold, so this gives exactly what the product would have s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, LLMMetadata
@@ -16,7 +19,7 @@ from eval.data import Item
 from rag.answerer import generate
 from rag.evidence import build
 from rag.question import parse
-from rag.types import Answer
+from rag.types import Answer, Citation, Passage, Sentence, Timings
 
 SWEEP = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
@@ -54,7 +57,7 @@ class Replay(CustomLLM):
 
 def replay(answer: Answer, threshold: float) -> Answer:
     """The answer the product would have given at `threshold`, from the same passages and the same generation."""
-    question = parse(answer.question, answer.standalone_question)
+    question = parse(answer.question, answer.standalone_question, answer.language)
     steps = generate(Replay(answer.raw), question, build(answer.passages), threshold, 0, 0.0, 0.0)
     try:
         while True:
@@ -75,3 +78,32 @@ def sweep(pairs: Sequence[tuple[Item, Answer]], thresholds: Sequence[float] = SW
             rows.append((item.split, item.answerable, verdict))
         out[f"{t:g}"] = outcomes.by_split(rows)
     return out
+
+
+def save(path: Path, pairs: Sequence[tuple[Item, Answer]]) -> None:
+    """One JSON line per answer: its item and the whole `Answer` (passages and raw generation included)."""
+    with path.open("w", encoding="utf-8") as f:
+        for item, answer in pairs:
+            f.write(json.dumps({"item": asdict(item), "answer": answer.to_dict()}, ensure_ascii=False) + "\n")
+
+
+def load(path: Path) -> list[tuple[Item, Answer]]:
+    """What `save` wrote."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        a = row["answer"]
+        answer = Answer(
+            **{f.name: a[f.name] for f in fields(Answer) if f.name in a and f.name not in _NESTED},
+            citations=tuple(Citation(**c) for c in a["citations"]),
+            sentences=tuple(Sentence(**{**x, "keys": tuple(x["keys"])}) for x in a["sentences"]),
+            dropped=tuple(Sentence(**{**x, "keys": tuple(x["keys"])}) for x in a["dropped"]),
+            passages=tuple(Passage(**p) for p in a["passages"]),
+            timings=Timings(**a["timings"]),
+        )
+        item = Item(**{k: tuple(v) if isinstance(v, list) else v for k, v in row["item"].items()})
+        out.append((item, answer))
+    return out
+
+
+_NESTED = {"citations", "sentences", "dropped", "passages", "timings"}

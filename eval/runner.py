@@ -99,13 +99,18 @@ def run(
     engine: Engine,
     corpus: Path | None = None,
     progress: Callable[[int, Record], None] | None = None,
+    answers: list[tuple[Item, Answer]] | None = None,
 ) -> list[Record]:
-    """Index the corpus (incrementally) into the engine's collection, then ask every question once."""
+    """Index the corpus (incrementally) into the engine's collection, then ask every question once (each answer
+    is also appended to `answers`, when given, for `eval.replay`)."""
     engine.index([corpus or engine.settings.corpus_dir])
     records = []
     for i, item in enumerate(items):
-        record = score(item, *_ask(engine, item.question), engine.settings)
+        answer, error, elapsed = _ask(engine, item.question)
+        record = score(item, answer, error, elapsed, engine.settings)
         records.append(record)
+        if answers is not None and answer is not None:
+            answers.append((item, answer))
         if progress:
             progress(i, record)
     return records

@@ -1,5 +1,6 @@
-"""`rag eval grade FILE` (support scores of any system's answers, by the local checker) and `rag eval checker` (the
-grounding checker's own accuracy on HaluEval-QA and the hand-labelled claims)."""
+"""`rag eval grade FILE` (support scores of any system's answers, by the local checker), `rag eval checker` (the
+grounding checker's own accuracy on HaluEval-QA and the hand-labelled claims) and `rag eval sweep DIR` (a finished
+run's answers re-verified at other support thresholds, to choose one on the dev split)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-from eval import checker
+from eval import checker, outcomes, replay
 from eval.data import load_claims, load_graded
 from eval.grade import grade
 from rag.errors import RagError
@@ -30,6 +31,30 @@ def checker_parser() -> argparse.ArgumentParser:
     p.add_argument("--claims", type=Path, default=None, help="labelled claims JSONL (default: eval/data/claims.jsonl)")
     p.add_argument("--out", type=Path, help="write checker.json here (default: RAG_DATA_DIR/eval/checker)")
     return p
+
+
+def sweep_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rag eval sweep",
+        description="Re-verify a run's answers (its answers.jsonl) at other support thresholds, without the LLM: "
+        "right / wrong shown / refused per split at each. Choose on dev, report test.",
+    )
+    p.add_argument("run", type=Path, help="the folder `rag eval` wrote (holding answers.jsonl)")
+    p.add_argument("--thresholds", default=",".join(f"{t:g}" for t in replay.SWEEP), help="comma-separated")
+    return p
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    path = args.run / "answers.jsonl"
+    if not path.is_file():
+        raise RagError(f"{path} is missing: pass the folder a `rag eval` run wrote.")
+    try:
+        thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
+    except ValueError:
+        raise RagError(f"--thresholds takes numbers separated by commas, not {args.thresholds!r}.") from None
+    for t, scopes in replay.sweep(replay.load(path), thresholds).items():
+        print(f"\nthreshold {t}:\n{outcomes.table(scopes)}")
+    return 0
 
 
 def run_grade(args: argparse.Namespace) -> int:

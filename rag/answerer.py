@@ -4,13 +4,13 @@ the `Answer` once at the end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import context, prompts
-from rag.cite import Citer, verdict
+from rag import context, language, prompts
+from rag.cite import Citer, strip_markers, verdict, with_markers
 from rag.evidence import Evidence, byline, split_sentences
 from rag.question import Question
 from rag.types import Answer, Passage, Sentence, Timings
@@ -105,8 +105,11 @@ def generate(
     budget_tokens: int,
     started: float,
     retrieve_s: float,
+    translate: Callable[[str], str] | None = None,
 ) -> Generator[str, None, Answer]:
-    """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does."""
+    """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
+    `translate` (a question in another language than the articles'), the verified answer is shown once complete,
+    translated sentence by sentence with its citations kept, and labelled as a translation."""
     citer = Citer(evidence, question, threshold)
     buffer = SentenceBuffer()
     draft = _Draft()
@@ -133,14 +136,15 @@ def generate(
         draft.text += piece
         return show(piece)
 
+    live = translate is None  # a translation is shown whole, once the verified answer is complete
     generating = time.perf_counter()
     if evidence.passages:
         for part in llm.stream_chat(messages(question, evidence, budget_tokens)):
             for raw in buffer.feed(part.delta or ""):
-                if (piece := release(raw)) is not None:
+                if (piece := release(raw)) is not None and live:
                     yield piece
         for raw in buffer.flush():
-            if (piece := release(raw)) is not None:
+            if (piece := release(raw)) is not None and live:
                 yield piece
     if draft.held and not draft.shown:
         checked_at = time.perf_counter()
@@ -150,15 +154,22 @@ def generate(
             draft.held.clear()
             draft.shown.append(backed)
             draft.text = backed.text
-            yield show(backed.text)
+            if live:
+                yield show(backed.text)
     draft.dropped.extend(draft.held)  # a verdict nothing backs
     refused = not draft.shown
+    text = draft.text
     if refused:
-        yield show(prompts.REFUSAL)
+        text = language.REFUSALS.get(question.language, prompts.REFUSAL)
+        yield show(text)
+    elif not live:
+        text = " ".join(with_markers(translate(strip_markers(s.text)), s.keys) for s in draft.shown)
+        text = f"{text} {language.TRANSLATED.get(question.language, '(translated)')}"
+        yield show(text)
     done = time.perf_counter()
     return Answer(
         question=question.text,
-        text=prompts.REFUSAL if refused else draft.text,
+        text=text,
         refused=refused,
         citations=tuple(citer.citations) if not refused else (),
         sentences=tuple(draft.shown),
@@ -166,6 +177,8 @@ def generate(
         passages=evidence.passages,
         raw=buffer.text,
         standalone_question=question.rewritten,
+        claim="" if refused else draft.text,
+        language=question.language,
         timings=Timings(
             retrieve_s=retrieve_s,
             first_token_s=draft.first_s,

@@ -61,7 +61,7 @@ class Citer:
         if support.score < self.threshold:
             return Sentence(text, round(support.score, 3), False)
         keys = tuple(self._key(sp) for sp in support.spans)
-        return Sentence(_with_markers(text, keys), round(support.score, 3), True, keys)
+        return Sentence(with_markers(text, keys), round(support.score, 3), True, keys)
 
     def on_premises(self, word: str) -> Sentence | None:
         """'Yes [1][2].': a bare verdict cited to the spans that state the question's premises, when at least one
@@ -88,7 +88,7 @@ class Citer:
         return self._keys[ident]
 
 
-def _with_markers(text: str, keys: tuple[int, ...]) -> str:
+def with_markers(text: str, keys: tuple[int, ...]) -> str:
     marks = "".join(f"[{k}]" for k in keys)
     m = re.search(r"[.!?]+[\"”’)]*$", text)
     return f"{text[: m.start()]} {marks}{text[m.start() :]}" if m else f"{text} {marks}"

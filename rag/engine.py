@@ -7,11 +7,12 @@ import re
 import threading
 import time
 from collections.abc import Generator, Sequence
+from functools import partial
 from pathlib import Path
 
 from llama_index.core.llms import ChatMessage
 
-from rag import prompts
+from rag import language, prompts
 from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
 from rag.evidence import build
@@ -19,7 +20,7 @@ from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
 from rag.loader import Article
 from rag.models import get_embedder, get_llm
-from rag.question import parse
+from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
@@ -146,17 +147,22 @@ class Engine:
     def _answer(self, text: str, history: History) -> Generator[str, None, Answer]:
         """files -> chunks -> store -> retrieve -> (question, evidence) -> generate -> verify -> cite -> Answer."""
         started = time.perf_counter()
-        question = parse(text, self.condense(text, history) if history else None)
+        s = self.settings
+        reader = language.detect(text, s.articles_language)
+        asked = self.condense(text, history) if history and (reader != "en" or refers_back(text)) else text
+        if reader != s.articles_language:
+            asked = language.translate(self.llm, asked, s.articles_language, prompts.TO_ARTICLES)
+        question = parse(text, asked, reader)
+        translate = partial(language.translate, self.llm, target=reader) if reader != s.articles_language else None
         self.ensure_indexed()
         passages, quarantined = screen(self.retriever.retrieve(question.asked))
         for p in quarantined:
             log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
         evidence = build(passages)
-        s = self.settings
         retrieve_s = time.perf_counter() - started
         return (
             yield from generate(
-                self.llm, question, evidence, s.support_threshold, s.context_tokens, started, retrieve_s
+                self.llm, question, evidence, s.support_threshold, s.context_tokens, started, retrieve_s, translate
             )
         )
 

@@ -33,3 +33,15 @@ Conversation:
 
 Last question: {question}
 Rewritten question:"""
+
+TO_ARTICLES = """Translate this question into {language}. Keep names, dates and numbers as they are. Reply with the \
+translated question only.
+
+Question: {text}
+Translation:"""
+
+TO_READER = """Translate this answer into {language}. Keep names, dates and numbers as they are. Reply with the \
+translation only.
+
+Answer: {text}
+Translation:"""

@@ -45,6 +45,7 @@ class Question:
     constraints: tuple[Term, ...] = ()  # content terms an answer must be stated together with
     candidates: tuple[str, ...] = ()  # answers the question itself offers ("Options: A; B", "Apple or Google?")
     wants: str = ""  # the kind of answer asked for: "date", "number", "time", or "" (anything)
+    language: str = "en"  # the reader's: the answer is verified in the articles' language and shown in this one
 
     @property
     def compares(self) -> bool:
@@ -66,8 +67,9 @@ class Question:
         return self.asked if self.asked != self.text else None
 
 
-def parse(text: str, asked: str | None = None) -> Question:
-    """Parse `asked` (default: `text`) once; every later stage takes the `Question`."""
+def parse(text: str, asked: str | None = None, language: str = "en") -> Question:
+    """Parse `asked` (default: `text`) once; every later stage takes the `Question`. `asked` is the standalone
+    question in the articles' language; `language` the one `text` was asked in."""
     asked = asked or text
     options = choices(asked)
     form = "choice" if options else "yes-no" if is_yes_no(asked) else "open"
@@ -81,6 +83,7 @@ def parse(text: str, asked: str | None = None) -> Question:
         constraints=tuple(constraints(_OPTIONS.sub("", asked), options + offered)),
         candidates=offered,
         wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
+        language=language,
     )
 
 
@@ -134,3 +137,16 @@ def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
         if t.key not in skip and t.key not in seen:
             seen[t.key] = t
     return list(seen.values())
+
+
+_BACK = re.compile(
+    r"\b(?:it|its|it's|they|them|their|theirs|he|him|his|she|her|hers|this|that|these|those|there|then|the same|"
+    r"the (?:deal|agreement|company|firm|article|report|partnership|former|latter|other)|also|too|again|else)\b",
+    re.I,
+)
+
+
+def refers_back(text: str) -> bool:
+    """Might the question lean on the conversation ("and when was it signed?")? If not, a follow-up is asked as it is,
+    without an LLM call to rewrite it (English questions; any other language is rewritten when there is history)."""
+    return bool(_BACK.search(text)) or len(lexicon.terms(text)) < 2

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         description="A sentence below this support score is dropped (chosen on dev data: HaluEval-QA's first half).",
     )
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
+    articles_language: str = Field(
+        "en",
+        description="Language of the articles (en, fr, es or de): a question in another one is translated into it "
+        "by the LLM, answered and verified there, and the answer shown translated back, labelled as a translation.",
+    )
 
     # UI
     ui_host: str = Field("127.0.0.1", description="Address the chat window binds to.")

@@ -65,7 +65,9 @@ class Answer:
     dropped: tuple[Sentence, ...] = ()  # sentences the model wrote that no passage supports (never shown as fact)
     passages: tuple[Passage, ...] = ()
     raw: str = ""  # what the LLM generated, before verification
-    standalone_question: str | None = None  # the rewritten follow-up, when there was history
+    standalone_question: str | None = None  # the question answered, when rewritten (a follow-up, another language)
+    claim: str = ""  # what was verified, in the articles' language: `text` itself unless `text` is a translation
+    language: str = "en"  # the language `text` is in: the question's
     timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict:

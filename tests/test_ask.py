@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 import rag
-from rag import REFUSAL, BadQuestion
+from rag import REFUSAL, BadQuestion, language
 from rag_cli import main as cli
 
 
@@ -106,10 +106,35 @@ def test_bad_questions_raise_actionable_errors(llm, question, message):
     assert llm.prompts == []
 
 
-def test_non_english_question_is_answered_or_refused_not_crashed(llm):
-    llm.queue("NOT IN ARTICLES")
+def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
+    llm.queue(
+        "When did Microsoft and OpenAI sign the agreement?",  # the question, in the articles' language
+        "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",  # answered and verified
+        "Microsoft y OpenAI formalizaron un nuevo acuerdo estratégico el 28 de octubre de 2025.",  # shown
+    )
     answer = rag.ask("¿Cuándo firmaron Microsoft y OpenAI el acuerdo?")
-    assert answer.refused
+    assert not answer.refused and answer.language == "es"
+    assert answer.text.startswith("Microsoft y OpenAI formalizaron un nuevo acuerdo estratégico el 28 de octubre")
+    assert "[1]" in answer.text and answer.text.endswith(language.TRANSLATED["es"])
+    assert answer.claim == "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025 [1]."
+    assert answer.standalone_question == "When did Microsoft and OpenAI sign the agreement?"
+    assert answer.citations[0].source == "004_c32bc8aee1998fbf.txt" and "October 28, 2025" in answer.citations[0].quote
+    # retrieval and the answer were asked in English; the reader's text only went to the translator
+    assert "When did Microsoft and OpenAI sign the agreement?" in llm.prompts[1][-1].content
+
+
+def test_a_french_question_the_articles_do_not_answer_is_refused_in_french(llm):
+    llm.queue("Who runs OpenAI?", "NOT IN ARTICLES")
+    answer = rag.ask("Qui dirige OpenAI ?")
+    assert answer.refused and answer.text == language.REFUSALS["fr"] and answer.claim == ""
+    assert len(llm.prompts) == 2  # nothing to translate back
+
+
+def test_an_english_follow_up_that_stands_alone_is_not_rewritten(llm):
+    llm.queue("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
+    history = [("Which cloud hosts OpenAI's models?", "Azure [1].")]
+    answer = rag.ask("On what date did Microsoft and OpenAI formalize a new agreement?", history=history)
+    assert not answer.refused and len(llm.prompts) == 1 and answer.standalone_question is None
 
 
 def test_cli_ask_json_and_errors(llm, capsys):

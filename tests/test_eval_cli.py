@@ -5,7 +5,9 @@ import json
 import pytest
 from conftest import SEEDS
 
+from eval import replay
 from eval.data import SEED_SET, load_claims, load_items
+from rag.settings import get_settings
 from rag_cli import main as cli
 
 SET = [
@@ -306,3 +308,26 @@ def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):
     assert data["splits"]["dev"]["right"] == 1.0 and data["splits"]["test"]["refused_answerable"] == 1.0
     corpus = tmp_path / "data" / "eval" / "halueval" / "corpus"
     assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{n}.txt" for n in range(3)]  # min(3, 4 x 2)
+
+
+def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, capsys):
+    rows = [
+        {"question": DATE_Q, "answer": "October 28, 2025", "split": "dev"},
+        {"question": YEARS_Q, "answerable": False, "split": "test"},
+    ]
+    qs = write_set(tmp_path / "sweep.jsonl", rows)
+    llm.queue(DATE_REPLY, YEARS_REPLY)
+    out = tmp_path / "out"
+    cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"])
+    saved = replay.load(out / "answers.jsonl")
+    assert [item.question for item, _ in saved] == [DATE_Q, YEARS_Q] and saved[0][1].raw == DATE_REPLY
+    assert replay.replay(saved[0][1], get_settings().support_threshold).text == saved[0][1].text  # same verdict
+    capsys.readouterr()
+    calls = len(llm.prompts)
+    assert cli(["eval", "sweep", str(out), "--thresholds", "0.5,1.01"]) == 0
+    printed = capsys.readouterr().out
+    assert len(llm.prompts) == calls  # nothing asked again
+    at_half, above_one = printed.split("threshold 1.01:")
+    assert "right" in at_half and "1.00 (1)" in at_half  # the date answered right at 0.5 ...
+    assert "0.00 (0)" in above_one.split("refused")[0]  # ... and nothing can be right above a score of 1
+    assert cli(["eval", "sweep", str(tmp_path / "nowhere")]) == 2

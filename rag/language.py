@@ -1,0 +1,61 @@
+"""The reader's language: told from the question's function words, and what the product says in it.
+
+The articles are read, retrieved and verified in their own language (`RAG_ARTICLES_LANGUAGE`, English by default); a
+question in another language is rewritten into it by the LLM, answered and verified there, and the verified answer
+is shown translated, labelled as a translation, with the cited quotes in the original."""
+
+from __future__ import annotations
+
+import re
+
+from llama_index.core.llms import LLM, ChatMessage
+
+from rag import prompts
+
+# short, frequent words that tell one language from another in a one-line question (accents kept)
+_WORDS = {
+    "en": "the a an of to in is are was were what which who when where how did does do why and or for with on".split(),
+    "fr": "le la les des du un une est sont quel quelle quels quelles qui quand où comment pourquoi et ou pour avec "
+    "sur dans ont il ils elles qu que leur leurs ce cette ces au aux se ne pas combien ses sa son à".split(),
+    "es": "el la los las del un una es son qué cuál cuáles quién quiénes cuándo dónde cómo por para con en y o "
+    "su sus se lo al ha han cuánto cuántos está están".split(),
+    "de": "der die das den dem des ein eine ist sind was welche welcher welches wer wann wo wie warum und oder für "
+    "mit auf im in hat haben wird werden von zu sich nicht wie viel viele".split(),
+}
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
+REFUSALS = {
+    "fr": "Les articles ne contiennent pas la réponse à cette question.",
+    "es": "Los artículos no contienen la respuesta a esa pregunta.",
+    "de": "Die Artikel enthalten keine Antwort auf diese Frage.",
+}
+TRANSLATED = {  # what a translated answer says it is
+    "fr": "(traduit de l'anglais ; citations dans la langue des articles)",
+    "es": "(traducido del inglés; citas en el idioma de los artículos)",
+    "de": "(aus dem Englischen übersetzt; Zitate in der Sprache der Artikel)",
+}
+
+
+def detect(text: str, default: str = "en") -> str:
+    """The language of a question among those above, by its function words; `default` when none stands out."""
+    words = [w.lower() for w in _TOKEN.findall(text)]
+    hits = {lang: sum(w in vocab for w in words) for lang, vocab in _VOCAB.items()}
+    accents = bool(re.search(r"[àâçéèêëîïôûùœáíóúñ¿¡äöüß]", text.lower()))
+    best = max((lang for lang in hits if lang != default), key=lambda lang: hits[lang])
+    if hits[best] == 0:
+        return default
+    # another language wins clearly, or an accented question shares as many function words with it as with English
+    if hits[best] > hits.get(default, 0) or accents and hits[best] == hits.get(default, 0):
+        return best
+    return default
+
+
+_VOCAB = {lang: frozenset(words) for lang, words in _WORDS.items()}
+
+
+def translate(llm: LLM, text: str, target: str, template: str = prompts.TO_READER) -> str:
+    """`text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives nothing."""
+    prompt = template.format(language=NAMES.get(target, target), text=text)
+    reply = llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or ""
+    lines = [line.strip().strip('"«» ') for line in reply.strip().splitlines() if line.strip()]
+    return lines[0] if lines else text
