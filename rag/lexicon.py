@@ -117,3 +117,28 @@ def keys(text: str) -> set[str]:
 def negated(text: str) -> bool:
     low = text.lower().replace("’", "'")
     return any(w in NEGATIONS for w in re.findall(r"[a-z]+", low)) or "n't" in low
+
+
+CRITICAL_WEIGHT = 2.0  # a name or number counts double in a claim's coverage
+
+
+def akin(term: Term, span: set[str] | frozenset[str]) -> bool:
+    """A topic word of the question in another form ('private' / 'privacy', 'develop' / 'developers')."""
+    return len(term.key) >= 5 and term.key.isalpha() and any(len(k) >= 5 and k[:5] == term.key[:5] for k in span)
+
+
+def coverage(claim: list[Term], span: set[str] | frozenset[str]) -> float:
+    """Weighted share of the claim's terms that the span states (critical terms count double)."""
+    total = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim)
+    found = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim if stated(t, span))
+    return found / total if total else 0.0
+
+
+def stated(term: Term, evidence: set[str] | frozenset[str]) -> bool:
+    """The evidence has the term, or for a name another form of it ('Europe' / 'European': shared stem)."""
+    if term.key in evidence:
+        return True
+    key = term.key
+    if not term.critical or len(key) < 5 or not key.isalpha():
+        return False
+    return any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in evidence)
