@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import context, language, prompts
+from rag import context, prompts
 from rag.cite import Citer, strip_markers, verdict, with_markers
 from rag.evidence import Evidence, byline, split_sentences
 from rag.question import Question
@@ -160,11 +160,11 @@ def generate(
     refused = not draft.shown
     text = draft.text
     if refused:
-        text = language.REFUSALS.get(question.language, prompts.REFUSAL)
+        text = prompts.REFUSALS.get(question.language, prompts.REFUSAL)
         yield show(text)
     elif not live:
         text = " ".join(with_markers(translate(strip_markers(s.text)), s.keys) for s in draft.shown)
-        text = f"{text} {language.TRANSLATED.get(question.language, '(translated)')}"
+        text = f"{text} {prompts.TRANSLATED.get(question.language, '(translated)')}"
         yield show(text)
     done = time.perf_counter()
     return Answer(

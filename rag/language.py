@@ -24,16 +24,6 @@ _WORDS = {
 }
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
-REFUSALS = {
-    "fr": "Les articles ne contiennent pas la réponse à cette question.",
-    "es": "Los artículos no contienen la respuesta a esa pregunta.",
-    "de": "Die Artikel enthalten keine Antwort auf diese Frage.",
-}
-TRANSLATED = {  # what a translated answer says it is
-    "fr": "(traduit de l'anglais ; citations dans la langue des articles)",
-    "es": "(traducido del inglés; citas en el idioma de los artículos)",
-    "de": "(aus dem Englischen übersetzt; Zitate in der Sprache der Artikel)",
-}
 
 
 def detect(text: str, default: str = "en") -> str:

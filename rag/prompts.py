@@ -1,6 +1,17 @@
 """Every prompt and fixed message the product uses, in one place."""
 
 REFUSAL = "The articles do not contain the answer to that question."
+# the same, and the label of a translated answer, in the languages rag.language tells apart
+REFUSALS = {
+    "fr": "Les articles ne contiennent pas la réponse à cette question.",
+    "es": "Los artículos no contienen la respuesta a esa pregunta.",
+    "de": "Die Artikel enthalten keine Antwort auf diese Frage.",
+}
+TRANSLATED = {  # what a translated answer says it is
+    "fr": "(traduit de l'anglais ; citations dans la langue des articles)",
+    "es": "(traducido del inglés; citas en el idioma de los artículos)",
+    "de": "(aus dem Englischen übersetzt; Zitate in der Sprache der Artikel)",
+}
 
 # The model's own way of saying it cannot answer; any answer containing it becomes REFUSAL.
 NOT_FOUND = "NOT IN ARTICLES"

@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 import rag
-from rag import REFUSAL, BadQuestion, language
+from rag import REFUSAL, BadQuestion, prompts
 from rag_cli import main as cli
 
 
@@ -115,7 +115,7 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
     answer = rag.ask("¿Cuándo firmaron Microsoft y OpenAI el acuerdo?")
     assert not answer.refused and answer.language == "es"
     assert answer.text.startswith("Microsoft y OpenAI formalizaron un nuevo acuerdo estratégico el 28 de octubre")
-    assert "[1]" in answer.text and answer.text.endswith(language.TRANSLATED["es"])
+    assert "[1]" in answer.text and answer.text.endswith(prompts.TRANSLATED["es"])
     assert answer.claim == "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025 [1]."
     assert answer.standalone_question == "When did Microsoft and OpenAI sign the agreement?"
     assert answer.citations[0].source == "004_c32bc8aee1998fbf.txt" and "October 28, 2025" in answer.citations[0].quote
@@ -126,7 +126,7 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
 def test_a_french_question_the_articles_do_not_answer_is_refused_in_french(llm):
     llm.queue("Who runs OpenAI?", "NOT IN ARTICLES")
     answer = rag.ask("Qui dirige OpenAI ?")
-    assert answer.refused and answer.text == language.REFUSALS["fr"] and answer.claim == ""
+    assert answer.refused and answer.text == prompts.REFUSALS["fr"] and answer.claim == ""
     assert len(llm.prompts) == 2  # nothing to translate back
 
 
