@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from eval import metrics
-from eval.data import Claim
 from eval.grade import support
+from eval.items import Claim
 from rag import lexicon
 from rag.errors import RagError
 from rag.settings import ROOT

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from eval import outcomes, peer, replay, report, runner, tools
-from eval.data import SEED_SET, SPLITS, load_items
+from eval.items import SEED_SET, SPLITS, load_items
 from eval.multihop import data as multihop_set
 from eval.sets import EvalSet, halueval, realtimeqa
 from rag.engine import Engine

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from eval.data import Graded
+from eval.items import Graded
 from rag import verify
 from rag.cite import is_meta, strip_markers, verdict
 from rag.evidence import build, split_sentences

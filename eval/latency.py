@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.data import load_items
+from eval.items import load_items
 from eval.metrics import percentile
 from rag.answerer import messages
 from rag.engine import Engine

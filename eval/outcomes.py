@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eval import metrics
-from eval.data import SPLITS, Item
+from eval.items import SPLITS, Item
 
 RIGHT, WRONG, REFUSED, ANSWERED, SHOWN, ERROR = "right", "wrong", "refused", "answered", "shown", "error"
 # metric -> (outcome it counts, over the answerable questions?)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from eval import outcomes
-from eval.data import Item
+from eval.items import Item
 from rag.models import get_embedder, get_llm
 from rag.settings import Settings
 

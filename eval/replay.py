@@ -15,7 +15,7 @@ from llama_index.core.llms import CustomLLM
 from pydantic import PrivateAttr
 
 from eval import outcomes
-from eval.data import Item
+from eval.items import Item
 from rag.answerer import generate
 from rag.evidence import build
 from rag.question import parse

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from eval import metrics, outcomes
-from eval.data import SPLITS, Item
 from eval.grade import support_in
+from eval.items import SPLITS, Item
 from rag.cite import is_meta, strip_markers
 from rag.engine import Engine
 from rag.errors import RagError

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from eval import checker, outcomes, replay
-from eval.data import load_claims, load_graded
 from eval.grade import grade
+from eval.items import load_claims, load_graded
 from rag.errors import RagError
 from rag.settings import get_settings
 

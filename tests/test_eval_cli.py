@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 from eval import replay
-from eval.data import SEED_SET, load_claims, load_items
+from eval.items import SEED_SET, load_claims, load_items
 from rag.settings import get_settings
 from rag_cli import main as cli
 

@@ -77,7 +77,7 @@ def test_alternatives_and_named_choices():
 
 
 def test_outcomes_of_each_kind_of_question():
-    from eval.data import Item
+    from eval.items import Item
     from eval.outcomes import outcome
 
     plain = Item("1", "q", True, "Azure", sources=("a.txt",), answer_alt=("Microsoft Azure",))

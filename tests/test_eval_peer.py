@@ -6,7 +6,7 @@ import json
 from conftest import SEEDS
 
 from eval import peer
-from eval.data import Item
+from eval.items import Item
 from rag.engine import Engine
 from rag.settings import get_settings
 from rag_cli import main as cli

@@ -9,12 +9,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from eval.data import Item
+from eval.items import Item
+from eval.sets import BENCHMARKS
 from rag.errors import RagError
 from rag.loader import Article
-from rag.settings import ROOT
 
-BENCH = ROOT.parent / "shared" / "benchmarks" / "multihop-rag"
+BENCH = BENCHMARKS / "multihop-rag"
 
 
 # -- the benchmark ----------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.data import Item
+from eval.items import Item
 from rag.settings import ROOT
 
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"

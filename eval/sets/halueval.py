@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from eval.checker import HALUEVAL, knowledge
-from eval.data import Item
+from eval.items import Item
 from eval.sets import EvalSet, write_files
 from rag.errors import RagError
 

@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 from urllib.parse import urlparse
 
-from eval.data import Item
+from eval.items import Item
 from eval.sets import BENCHMARKS, EvalSet, write_files
 from rag.errors import RagError
 
