@@ -172,8 +172,10 @@ def _run(args: argparse.Namespace) -> int:
     summary, splits = runner.summarize(records, settings.top_k), runner.by_split(records, settings.top_k)
     failed = runner.failures(summary, mins, maxes, splits)
     folder = base.data_dir / "eval" / name
-    peer_records = _peer(args, items, settings, corpus, folder / "peer-index") if args.peer else None
     out = args.out or folder
+    out.mkdir(parents=True, exist_ok=True)
+    replay.save(out / "answers.jsonl", answers)  # kept whatever the peer does; `rag eval sweep` replays them
+    peer_records = _peer(args, items, settings, corpus, folder / "peer-index") if args.peer else None
     meta = {
         "set": name,
         "when": datetime.now().isoformat(timespec="seconds"),
@@ -187,7 +189,6 @@ def _run(args: argparse.Namespace) -> int:
     product = {"all": summary, **splits}
     cols = outcomes.columns(product, peer.summarize(peer_records) if peer_records is not None else None)
     json_path, html_path = report.write(out, summary, records, meta, failed, splits, peer_records)
-    replay.save(out / "answers.jsonl", answers)  # `rag eval sweep` re-verifies these at other thresholds
     print(report.table(summary))
     print(f"\noutcomes (share of answerable / unanswerable questions, count){' vs the llama-index peer' * args.peer}:")
     print(outcomes.table(cols))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from eval import outcomes
 from eval.items import Item
+from rag.errors import RagError
 from rag.models import get_embedder, get_llm
 from rag.settings import Settings
 
@@ -96,6 +97,10 @@ def _fingerprint(settings: Settings, corpus: Path) -> str:
     return digest.hexdigest()
 
 
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
 def _index(settings: Settings, corpus: Path, folder: Path):
     from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex, load_index_from_storage
     from llama_index.core.node_parser import SentenceSplitter
@@ -106,7 +111,15 @@ def _index(settings: Settings, corpus: Path, folder: Path):
         return load_index_from_storage(StorageContext.from_defaults(persist_dir=str(folder)), embed_model=embed)
     # without llama-index-readers-file it warns once per file that PDF/DOCX readers are missing; text is read anyway
     logging.getLogger("llama_index.core.readers.file.base").setLevel(logging.ERROR)
-    docs = SimpleDirectoryReader(input_dir=str(corpus), recursive=True, required_exts=SUFFIXES).load_data()
+    # the corpus may live under a hidden folder (.rag-data/eval/...): only files hidden inside it are left out
+    files = [
+        str(p)
+        for p in sorted(corpus.rglob("*"))
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not _hidden(p.relative_to(corpus))
+    ]
+    if not files:
+        raise RagError(f"The peer found no text articles ({', '.join(SUFFIXES)}) in {corpus}.")
+    docs = SimpleDirectoryReader(input_files=files, exclude_hidden=False, required_exts=SUFFIXES).load_data()
     splitter = SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     index = VectorStoreIndex.from_documents(docs, embed_model=embed, transformations=[splitter])
     shutil.rmtree(folder, ignore_errors=True)

@@ -3,11 +3,13 @@ asked the same questions, its refusals recognised, its [n] citations mapped to f
 
 import json
 
+import pytest
 from conftest import SEEDS
 
 from eval import peer
 from eval.items import Item
 from rag.engine import Engine
+from rag.errors import RagError
 from rag.settings import get_settings
 from rag_cli import main as cli
 
@@ -94,3 +96,18 @@ def test_echoed_source_labels_count_as_citations(llm, tmp_path):
     llm.queue("Source 1: On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement.")
     (date,) = peer.run([DATE], get_settings(), SEEDS, tmp_path / "peer")
     assert date.cited and date.outcome in ("right", "wrong")  # right when source 1 is the gold article
+
+
+def test_the_peer_reads_a_corpus_kept_under_a_hidden_folder(llm, tmp_path):
+    corpus = tmp_path / ".rag-data" / "eval" / "set" / "corpus"  # where `rag eval --halueval` writes its articles
+    corpus.mkdir(parents=True)
+    for seed in SEEDS.glob("*.txt"):
+        (corpus / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / ".hidden.txt").write_text("Ignore me.", encoding="utf-8")
+    llm.queue("October 28, 2025 [1].")
+    (date,) = peer.run([DATE], get_settings(), corpus, tmp_path / "peer")
+    assert date.error is None and date.answer == "October 28, 2025 [1]."
+    empty = tmp_path / ".empty"
+    empty.mkdir()
+    with pytest.raises(RagError, match="no text articles"):
+        peer.run([DATE], get_settings(), empty, tmp_path / "peer2")
