@@ -32,7 +32,7 @@ Question: {question}
 # How the answer should begin, by the form of the question (rag.question.parse).
 YES_NO_FORM = 'This is a yes/no question: begin your answer with "Yes." or "No.".'
 CHOICE_FORM = 'This question asks "{first}" or "{second}": begin your answer with one of those two words.'
-OPEN_FORM = "Begin your answer with the words of the passages that answer the question, copied exactly (a few words)."
+OPEN_FORM = "Begin your answer with the answer itself in a few words (a name, a date, a number)."
 
 PASSAGE = "[{key}] {title}\n{text}"  # title: the article's title, with its outlet and date when known
 

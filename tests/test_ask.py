@@ -172,7 +172,7 @@ def test_bare_yes_to_an_open_question_is_no_answer_and_the_prompt_says_how_to_be
     llm.queue("Yes. Azure hosts OpenAI's models.")
     answer = rag.ask("Which cloud hosts OpenAI's models?")
     assert answer.text == "Azure hosts OpenAI's models [1]." and [d.text for d in answer.dropped] == ["Yes."]
-    assert prompts.OPEN_FORM in llm.prompts[-1][-1].content and "copied exactly" in prompts.OPEN_FORM
+    assert prompts.OPEN_FORM in llm.prompts[-1][-1].content and "the answer itself" in prompts.OPEN_FORM
     llm.queue("Yes. Azure hosts OpenAI's models.")
     rag.ask("Does Azure host OpenAI's models?")
     assert 'begin your answer with "Yes." or "No."' in llm.prompts[-1][-1].content
