@@ -22,7 +22,7 @@ def answers(question: Question, sentence: str, claim: list[Term]) -> bool:
     """Does the sentence say something the question does not, of the kind the question asks for? An answer that only
     repeats the question ("Microsoft" to "What edge does the deal give Microsoft?") answers nothing; one of the
     candidates the question names ("..., Apple or Google?") does."""
-    said = lexicon.keys(question.asked) - {lexicon.norm(c) for c in question.candidate_words}
+    said = lexicon.keys(question.asked) - {k for c in question.candidates for k in lexicon.keys(c)}
     new = [t for t in claim if t.key not in said]
     if not new:
         return False

@@ -55,8 +55,12 @@ ASKING = frozenset(
     organisation organization country city place thing""".split()
 )
 
-# acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) are one token; hyphens separate words
-TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|\d+(?:[.,]\d+)*|[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?")
+# acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) and letter-digit names (H5N1, G7, 3M) are one
+# token; hyphens separate words
+TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|[A-Za-z]+\d[A-Za-z\d]*|\d+[A-Za-z][A-Za-z\d]*(?<!st|nd|rd|th)\b|"
+    r"\d+(?:[.,]\d+)*|[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?"
+)
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,6 @@ class Question:
         return bool(self.candidates) and bool(_COMPARES.search(_OPTIONS.sub("", self.asked)))
 
     @property
-    def candidate_words(self) -> set[str]:
-        return {w for c in self.candidates for w in _WORD.findall(c)}
-
-    @property
     def verdict_form(self) -> bool:
         """Answered with a verdict word ("Yes", "No", or one of the options) rather than a fact."""
         return self.form != "open"

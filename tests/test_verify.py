@@ -83,3 +83,17 @@ def test_negation_in_the_answer_needs_negation_in_the_span():
     q = "Did Microsoft buy OpenAI?"
     assert check("Microsoft did not buy OpenAI.", q, "Microsoft bought OpenAI last year.") <= 0.5
     assert check("Microsoft did not buy OpenAI.", q, "Microsoft did not buy OpenAI; it invested in it.") >= THRESHOLD
+
+
+def test_letter_digit_names_are_one_term_not_stray_numbers():
+    assert [t.key for t in terms("H5N1 reached the G7 and 3M")] == ["h5n1", "reach", "g7", "3m"]
+    q = "Which type of animal recently tested positive for H5N1 bird flu for the first time? Options: Dog; Alpaca."
+    text = "A group of alpacas tested positive for H5N1 bird flu on May 16, the first known infection in alpacas."
+    assert check("Alpaca", q, text) >= THRESHOLD  # "5" and "1" were once numbers the span had to state
+
+
+def test_an_option_the_question_lists_is_an_answer_even_with_digits():
+    q = "What is the starting price of the Cyberbeast? Options: $49,890; $96,390; $79,990."
+    text = "The Cyberbeast version starts at $96,390, the company said."
+    assert check("$96,390", q, text) >= THRESHOLD
+    assert check("$49,890", q, text) <= 0.5  # an option the span does not state
