@@ -14,6 +14,7 @@ _AUXILIARY = re.compile(
     r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
 )
 _WH = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|how|why)\b", re.I)
+_WH_LAST = re.compile(r"\b(?:who|whom|whose|what|which|when|where|how|why)\b(?:\s+[\w'’-]+){0,3}\s*\?\s*$", re.I)
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")
 _OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
@@ -103,9 +104,12 @@ def choices(question: str) -> tuple[str, ...]:
 
 
 def is_yes_no(question: str) -> bool:
-    """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...')."""
+    """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...'), unless it ends by
+    asking for a name ('X and Y, are located in which city?')."""
     clauses = [question, *re.split(r",\s*", question)[1:]]
-    return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question)
+    last = clauses[-1] if len(clauses) > 1 else ""
+    names = bool(_AUXILIARY.match(last) and _WH_LAST.search(last))  # "..., are located in which city?"
+    return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question) and not names
 
 
 def premises(question: str, options: tuple[str, ...] = ()) -> list[str]:

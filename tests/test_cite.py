@@ -119,6 +119,11 @@ def test_verdict_is_split_off_before_verifying():
     assert citer.check("Yes, Azure hosts OpenAI's models.").text == "Yes, Azure hosts OpenAI's models [1]."
 
 
+def test_a_trailing_wh_clause_makes_an_open_question():
+    assert not is_yes_no("750 7th Avenue and 101 Park Avenue, are located in which city?")
+    assert is_yes_no("Between the two reports, was the coverage consistent?")
+
+
 def test_yes_no_questions_are_told_from_open_ones():
     assert is_yes_no("Did Apple sue Google in 2023?")
     assert is_yes_no("Between the TechCrunch report of May 3 and The Verge report, was there a change?")

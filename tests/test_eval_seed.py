@@ -8,13 +8,13 @@ import pytest
 
 from rag_cli import main as cli
 
-# Placeholders in the spirit of the gate measured on the old 18-question set (10/12 right, nothing wrong shown, all
-# unanswerable refused), to be set from a measured run of the new set. Raise them as answers improve; never lower
-# them to pass.
-DEV_MIN = {"right": 0.5, "refused_unanswerable": 0.9}
-DEV_MAX = {"wrong_shown": 0.05}
-TEST_MIN = {"right": 0.5, "refused_unanswerable": 0.9}
-TEST_MAX = {"wrong_shown": 0.05}
+# From the measured run of this set (README "Results": dev 7/23 right, 1 wrong shown; test 4/23 right, 2 wrong shown;
+# every unanswerable question refused), less one question of slack for a machine with other CPU kernels. Raise them
+# as answers improve; never lower them to pass.
+DEV_MIN = {"right": 0.26, "refused_unanswerable": 0.9}
+DEV_MAX = {"wrong_shown": 0.09}
+TEST_MIN = {"right": 0.13, "refused_unanswerable": 0.9}
+TEST_MAX = {"wrong_shown": 0.13}
 ALL_MIN = {"faithfulness": 1.0, "citation_recall": 1.0}
 ALL_MAX = {"unsupported_answers": 0.0, "errors": 0.0}
 
