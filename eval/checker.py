@@ -3,19 +3,18 @@ threshold tuned on the first half and reported on the second, and the hand-label
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from eval import metrics
 from eval.grade import support
-from eval.items import Claim
+from eval.items import Claim, json_lines
 from rag import lexicon
-from rag.errors import RagError
 from rag.settings import ROOT
 
 HALUEVAL = ROOT.parent / "shared" / "benchmarks" / "halueval-qa" / "qa_one-turn_data.json"
+MISSING = "is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa."
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 _GLUED = re.compile(r"(?<=[a-z0-9)\"”][.!?])(?=[A-Z])")  # HaluEval joins its paragraphs as "century.First"
 
@@ -49,9 +48,7 @@ def naive(answer: str, text: str) -> float:
 def halueval_scores(path: Path = HALUEVAL) -> tuple[PairScores, PairScores, PairScores, PairScores]:
     """Checker scores of the first (dev) and second (held-out) halves of HaluEval-QA (500 rows: 250 + 250), then
     the naive floor's scores of the same halves."""
-    if not path.is_file():
-        raise RagError(f"{path} is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa.")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [row for _, row in json_lines(path, MISSING, "expected HaluEval-QA's JSON lines")]
     half = len(rows) // 2
     out, floors = [], []
     for part in (rows[:half], rows[half:]):

@@ -41,9 +41,11 @@ def load_items(path: Path) -> list[Item]:
     return [_item(row, f"{path}:{n}", n) for n, row in _rows(path)]
 
 
-def _rows(path: Path) -> list[tuple[int, dict]]:
+def json_lines(path: Path, missing: str, expected: str) -> list[tuple[int, dict]]:
+    """(line number, object) of each non-empty line of a JSON-lines file. A RagError says `missing` after the path
+    when there is no such file, and names the line (with `expected`) when one is not a JSON object."""
     if not path.is_file():
-        raise RagError(f"{path} is not a file: give a JSONL question set (one JSON object per line).")
+        raise RagError(f"{path} {missing}")
     rows = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -51,10 +53,16 @@ def _rows(path: Path) -> list[tuple[int, dict]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise RagError(f"{path}:{n}: not JSON ({exc.msg}); each line must be one JSON object.") from None
+            raise RagError(f"{path}:{n}: not JSON ({exc.msg}); {expected}.") from None
         if not isinstance(row, dict):
             raise RagError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}.")
         rows.append((n, row))
+    return rows
+
+
+def _rows(path: Path) -> list[tuple[int, dict]]:
+    missing = "is not a file: give a JSONL question set (one JSON object per line)."
+    rows = json_lines(path, missing, "each line must be one JSON object")
     if not rows:
         raise RagError(f"{path} has no questions: write one JSON object per line.")
     return rows

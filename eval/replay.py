@@ -15,7 +15,7 @@ from llama_index.core.llms import CustomLLM
 from pydantic import PrivateAttr
 
 from eval import outcomes
-from eval.items import Item
+from eval.items import Item, json_lines
 from rag.answerer import generate
 from rag.evidence import build
 from rag.question import parse
@@ -90,8 +90,9 @@ def save(path: Path, pairs: Sequence[tuple[Item, Answer]]) -> None:
 def load(path: Path) -> list[tuple[Item, Answer]]:
     """What `save` wrote."""
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+    for _, row in json_lines(
+        path, "is missing: pass the folder a `rag eval` run wrote.", "expected `rag eval` answers"
+    ):
         a = row["answer"]
         answer = Answer(
             **{f.name: a[f.name] for f in fields(Answer) if f.name in a and f.name not in _NESTED},

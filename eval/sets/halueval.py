@@ -5,11 +5,10 @@ test = odd rows. With `limit` N, the first N questions over the knowledge of the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from eval.checker import HALUEVAL, knowledge
-from eval.items import Item
+from eval.checker import HALUEVAL, MISSING, knowledge
+from eval.items import Item, json_lines
 from eval.sets import EvalSet, write_files
 from rag.errors import RagError
 
@@ -42,16 +41,8 @@ def _name(n: int) -> str:
 
 
 def _rows(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise RagError(f"{path} is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa.")
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RagError(f"{path}:{n}: not JSON ({exc.msg}); expected HaluEval-QA's JSON lines.") from None
+    for n, row in json_lines(path, MISSING, "expected HaluEval-QA's JSON lines"):
         if not all(isinstance(row.get(k), str) for k in ("knowledge", "question", "right_answer")):
             raise RagError(f"{path}:{n}: expected text fields knowledge, question and right_answer.")
         rows.append(row)

@@ -8,14 +8,12 @@ test alternately within each kind, so both splits get both kinds."""
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from pathlib import Path
 from urllib.parse import urlparse
 
-from eval.items import Item
+from eval.items import Item, json_lines
 from eval.sets import BENCHMARKS, EvalSet, write_files
-from rag.errors import RagError
 
 BENCH = BENCHMARKS / "realtimeqa"
 SEED = 2024
@@ -90,9 +88,5 @@ def _article(a: dict) -> str:
 
 
 def _jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise RagError(f"{path} is missing: RealTimeQA is read from ../shared/benchmarks/realtimeqa.")
-    try:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except json.JSONDecodeError as exc:
-        raise RagError(f"{path}: not JSON lines ({exc.msg} on line {exc.lineno}).") from None
+    missing = "is missing: RealTimeQA is read from ../shared/benchmarks/realtimeqa."
+    return [row for _, row in json_lines(path, missing, "expected RealTimeQA's JSON lines")]
