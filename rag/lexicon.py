@@ -95,8 +95,7 @@ def terms(text: str) -> list[Term]:
         word = m.group()
         low = word.lower()
         if (
-            low.replace("’", "'").removesuffix("'s") in STOPWORDS
-            or low in STOPWORDS
+            low.replace("’", "'").removesuffix("'s") in STOPWORDS  # "what's" is "what"
             or low in NEGATIONS
             or len(low) == 1
             and not low.isdigit()

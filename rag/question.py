@@ -47,12 +47,9 @@ class Question:
     candidates: tuple[str, ...] = ()  # answers the question itself offers ("Options: A; B", "Apple or Google?")
     wants: str = ""  # the kind of answer asked for: "date", "number", "time", or "" (anything)
     language: str = "en"  # the reader's: the answer is verified in the articles' language and shown in this one
-
-    @property
-    def compares(self) -> bool:
-        """Picks one of the candidates it names by comparing them ("Who is older, A or B?"): the answer is a reading
-        of what the passages state about each, like a yes/no verdict, not a fact one sentence states."""
-        return bool(self.candidates) and bool(_COMPARES.search(_OPTIONS.sub("", self.asked)))
+    # picks one of its candidates by comparing them ("Who is older, A or B?"): the answer is a reading of what the
+    # passages state about each, like a yes/no verdict, not a fact one sentence states
+    compares: bool = False
 
     @property
     def verdict_form(self) -> bool:
@@ -71,16 +68,18 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     options = choices(asked)
     form = "choice" if options else "yes-no" if is_yes_no(asked) else "open"
     offered = candidates(asked) if form == "open" else ()
+    stem = _OPTIONS.sub("", asked)  # the question without its list of options
     return Question(
         text=text,
         asked=asked,
         form=form,
         options=options,
         premises=tuple(premises(asked, options)) if form != "open" else (),
-        constraints=tuple(constraints(_OPTIONS.sub("", asked), options + offered)),
+        constraints=tuple(constraints(stem, options + offered)),
         candidates=offered,
         wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
         language=language,
+        compares=bool(offered) and bool(_COMPARES.search(stem)),
     )
 
 

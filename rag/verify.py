@@ -45,7 +45,8 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     topic = [] if question is not None and question.compares else asked
     neg = lexicon.negated(sentence)
     wanted = {t.key for t in question.constraints} if question else set()
-    premise = [t for t in claim if t.key in {a.key for a in asked}]  # what it repeats of an open question's
+    asked_keys = {a.key for a in asked}
+    premise = [t for t in claim if t.key in asked_keys]  # what it repeats of an open question's
     needed = claim_rules.bar(topic, evidence)
     scored = sorted(
         (
