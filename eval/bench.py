@@ -1,10 +1,11 @@
-"""`rag bench SUBCOMMAND`: `multihop` (retrieval, build time and answers on MultiHop-RAG) and `latency`."""
+"""`rag bench SUBCOMMAND`: `multihop` (retrieval, build time and answers on MultiHop-RAG), `latency` and `load`
+(concurrent chat-window users)."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: rag bench {multihop,latency} [options]  (rag bench SUBCOMMAND --help for its options)"
+USAGE = "usage: rag bench {multihop,latency,load} [options]  (rag bench SUBCOMMAND --help for its options)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
         from eval.multihop import main as run
     elif command == "latency":
         from eval.latency import main as run
+    elif command == "load":
+        from eval.load import main as run
     elif command in ("-h", "--help"):
         print(USAGE)
         return 0

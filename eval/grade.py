@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from eval.items import Graded
 from rag import verify
-from rag.cite import is_meta, strip_markers, verdict
+from rag.cite import is_meta, split_verdict, strip_markers
 from rag.evidence import build, split_sentences
 from rag.question import Question, parse
 from rag.types import Passage
@@ -30,9 +30,9 @@ def support_in(claim: str, cited: Sequence[Passage], question: Question | None =
         return 0.0
     evidence = build(list(cited))
     if question is not None and question.verdict_form:
-        word, rest = verdict(claim, question.options)
+        word, rest = split_verdict(claim, question.options)
         if word and not rest:  # a bare "Yes."/"No." stands on the question's premises, like the product's answers
-            scores = [verify.check(p, evidence).score for p in question.premises]
+            scores = [verify.premise(p, evidence).score for p in question.premises]
             return max(scores, default=0.0)
         claim = rest or claim
     return verify.check(claim, evidence, question).score

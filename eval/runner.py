@@ -15,7 +15,7 @@ from eval.grade import support_in
 from eval.items import SPLITS, Item
 from rag.cite import is_meta, strip_markers
 from rag.engine import Engine
-from rag.errors import RagError
+from rag.errors import BrokenIndex, RagError
 from rag.question import parse
 from rag.settings import Settings
 from rag.types import Answer
@@ -103,7 +103,12 @@ def run(
 ) -> list[Record]:
     """Index the corpus (incrementally) into the engine's collection, then ask every question once (each answer
     is also appended to `answers`, when given, for `eval.replay`)."""
-    engine.index([corpus or engine.settings.corpus_dir])
+    folder = corpus or engine.settings.corpus_dir
+    try:
+        engine.index([folder])
+    except BrokenIndex:  # the set's own collection, embedded by another model: made anew from the corpus
+        engine.drop()
+        engine.index([folder])
     records = []
     for i, item in enumerate(items):
         answer, error, elapsed = _ask(engine, item.question)

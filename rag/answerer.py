@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import context, prompts
-from rag.cite import Citer, strip_markers, verdict, with_markers
+from rag import context, prompts, timeline, verdict
+from rag.cite import Citer, split_verdict, strip_markers, with_markers
 from rag.evidence import Evidence, byline, split_sentences
 from rag.question import Question
 from rag.types import Answer, Passage, Sentence, Timings
@@ -106,11 +106,18 @@ def generate(
     started: float,
     retrieve_s: float,
     translate: Callable[[str], str] | None = None,
+    verdict_bias: float = 0.0,
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
     `translate` (a question in another language than the articles'), the verified answer is shown once complete,
-    translated sentence by sentence with its citations kept, and labelled as a translation."""
+    translated sentence by sentence with its citations kept, and labelled as a translation. A yes/no or either-or
+    question is decided by probability when the LLM can score its replies (rag.verdict, shifted by `verdict_bias`),
+    and the reply is written after the decided word."""
     citer = Citer(evidence, question, threshold)
+
+    def premises() -> list[float]:
+        return [c.score for c in citer.premises()]
+
     buffer = SentenceBuffer()
     draft = _Draft()
 
@@ -123,7 +130,10 @@ def generate(
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         draft.verify_s += time.perf_counter() - checked_at
-        word, claim = verdict(sentence.text, question.options)
+        word, claim = split_verdict(sentence.text, question.options)
+        if word and question.verdict_form and not draft.shown and not verdict.allowed(word, question, premises()):
+            draft.dropped.append(sentence)  # "Yes" to a premise no passage states, whatever follows it
+            return None
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)
             return None
@@ -138,8 +148,27 @@ def generate(
 
     live = translate is None  # a translation is shown whole, once the verified answer is complete
     generating = time.perf_counter()
-    if evidence.passages:
-        for part in llm.stream_chat(messages(question, evidence, budget_tokens)):
+    decided = None
+    order = timeline.asks_order(question) if evidence.passages else None
+    if order is not None:  # which report came first: computed from their dates, not asked of the model
+        if dated := timeline.answer(order, evidence, threshold):
+            word, sides = dated
+            keys = (citer.cite(sides[0].span), citer.cite(sides[1].span))
+            draft.shown.append(Sentence(timeline.sentence(word, sides, evidence, keys), 1.0, True, keys))
+            draft.text = draft.shown[0].text
+            if live:
+                yield show(draft.text)
+    elif evidence.passages:
+        chat = messages(question, evidence, budget_tokens)
+        if question.verdict_form and isinstance(llm, verdict.Scorer):
+            decided = verdict.decide(llm, chat, question, verdict_bias)
+            buffer.feed(decided.word)
+            # a verdict the premises cannot carry is refused without writing the rest
+            allowed = verdict.allowed(decided.word, question, premises())
+            stream = llm.continue_reply(chat, decided.word) if allowed else iter(())
+        else:
+            stream = llm.stream_chat(chat)
+        for part in stream:
             for raw in buffer.feed(part.delta or ""):
                 if (piece := release(raw)) is not None and live:
                     yield piece
@@ -148,7 +177,8 @@ def generate(
                 yield piece
     if draft.held and not draft.shown:
         checked_at = time.perf_counter()
-        backed = citer.on_premises(draft.held[0].text)  # a bare verdict stands on the premises the passages state
+        # a bare verdict stands on the premises the passages state
+        backed = citer.on_premises(draft.held[0].text, verdict.PREMISE_SHOWN)
         draft.verify_s += time.perf_counter() - checked_at
         if backed:
             draft.held.clear()
@@ -179,6 +209,7 @@ def generate(
         standalone_question=question.rewritten,
         claim="" if refused else draft.text,
         language=question.language,
+        verdict=decided,
         timings=Timings(
             retrieve_s=retrieve_s,
             first_token_s=draft.first_s,

@@ -31,7 +31,7 @@ def strip_markers(sentence: str) -> str:
     return _MARKER.sub("", sentence).strip()
 
 
-def verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, str]:
+def split_verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, str]:
     """Split a leading 'Yes'/'No' (or, to an either-or question, one of its `options`) off a sentence:
     ('Yes, ', 'Apple sued Google.'). The verdict is the model's conclusion, not a fact a passage can state; only the
     rest is verified."""
@@ -49,32 +49,39 @@ class Citer:
         self.threshold = threshold
         self.citations: list[Citation] = []
         self._keys: dict[tuple[int, int, int], int] = {}
+        self._premises: list[verify.Support] | None = None
 
     def check(self, raw_sentence: str) -> Sentence:
         """A sentence with a verdict ('Yes, X.') is verified on what follows it; a bare verdict ('No.') is never
         supported by itself (the answerer shows it only in front of a supported sentence or on the premises)."""
         text = strip_markers(raw_sentence)
-        _, claim = verdict(text, self.question.options)
+        _, claim = split_verdict(text, self.question.options)
         if not claim or is_meta(text):
             return Sentence(text, 0.0, False)
         support = verify.check(claim, self.evidence, self.question)
         if support.score < self.threshold:
             return Sentence(text, round(support.score, 3), False)
-        keys = tuple(self._key(sp) for sp in support.spans)
+        keys = tuple(self.cite(sp) for sp in support.spans)
         return Sentence(with_markers(text, keys), round(support.score, 3), True, keys)
 
-    def on_premises(self, word: str) -> Sentence | None:
-        """'Yes [1][2].': a bare verdict cited to the spans that state the question's premises, when at least one
-        premise is supported; None otherwise. The verdict is the model's reading of those spans."""
-        checked = [verify.check(premise, self.evidence) for premise in self.question.premises]
-        supported = [c for c in checked if c.score >= self.threshold]
-        keys = tuple(dict.fromkeys(self._key(sp) for c in supported for sp in c.spans))
+    def premises(self) -> list[verify.Support]:
+        """How well the passages state each of the question's premises (checked once per answer)."""
+        if self._premises is None:
+            self._premises = [verify.premise(p, self.evidence) for p in self.question.premises]
+        return self._premises
+
+    def on_premises(self, word: str, floor: float) -> Sentence | None:
+        """'Yes [1][2].': a bare verdict cited to the spans that state the question's premises at `floor` or more,
+        when at least one does; None otherwise. The verdict is the model's reading of those spans."""
+        supported = [c for c in self.premises() if c.score >= floor]
+        keys = tuple(dict.fromkeys(self.cite(sp) for c in supported for sp in c.spans))
         if not keys:
             return None
         text = f"{word.strip(' .,;:!')} {''.join(f'[{k}]' for k in keys)}."
         return Sentence(text, round(min(c.score for c in supported), 3), True, keys)
 
-    def _key(self, sp: Span) -> int:
+    def cite(self, sp: Span) -> int:
+        """The key of a span's citation, numbered on first use."""
         ident = (sp.passage, sp.start, sp.end)
         if ident not in self._keys:
             p = self.evidence.passages[sp.passage]

@@ -36,19 +36,36 @@ def answers(question: Question, sentence: str, claim: list[Term]) -> bool:
     return True
 
 
-def bar(topic: list[Term], evidence: Evidence) -> float:
-    """The relation a span needs: RELATION_FLOOR, or RELATION_SHARE of the best any span of the evidence reaches."""
-    best = max(relation(topic, sp.keys, evidence.context[sp.passage]) for sp in evidence.spans)
-    return max(RELATION_FLOOR, RELATION_SHARE * best)
+def topics(question: Question) -> list[list[Term]]:
+    """What a span may relate the answer to: all the question's constraints, or the constraints of any one of its
+    clauses (a multi-hop question describes its answer once per article: no one sentence states every clause)."""
+    return [list(question.constraints), *map(list, question.clauses)]
 
 
-def related(asked: list[Term], claim: list[Term], sp: Span, evidence: Evidence) -> float:
-    """`relation` of the sentence of the span that states the claim; in a pair, the other sentence is context (a
-    name it states says what the passage is about, not that the claim's sentence is about it)."""
-    if not asked:
-        return 1.0
+def bars(topics: list[list[Term]], evidence: Evidence) -> list[float]:
+    """The relation a span needs to each topic: RELATION_FLOOR, or RELATION_SHARE of the best any span reaches."""
+    return [
+        max(
+            RELATION_FLOOR,
+            RELATION_SHARE * max(relation(t, sp.keys, evidence.context[sp.passage]) for sp in evidence.spans),
+        )
+        for t in topics
+    ]
+
+
+def related(topics: list[list[Term]], needed: list[float], claim: list[Term], sp: Span, evidence: Evidence) -> float:
+    """How far the sentence of the span that states the claim relates it to the question: its best `relation` to any
+    topic over that topic's bar (1.0 or more: enough). In a pair, the other sentence is context (a name it states says
+    what the passage is about, not that the claim's sentence is about it)."""
     main = sp.stated if sp.single else max(sp.parts, key=lambda part: coverage(claim, part)) | (sp.stated - sp.keys)
-    return relation(asked, main, evidence.context[sp.passage])
+    return best_relation(topics, needed, main, evidence.context[sp.passage])
+
+
+def best_relation(
+    topics: list[list[Term]], needed: list[float], span: frozenset[str], context: frozenset[str]
+) -> float:
+    """The span's highest `relation` to any topic over that topic's bar; 1.0 when there is nothing to relate to."""
+    return max((relation(t, span, context) / bar for t, bar in zip(topics, needed, strict=True) if t), default=1.0)
 
 
 def relation(asked: list[Term], span: frozenset[str], context: frozenset[str]) -> float:

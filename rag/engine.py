@@ -162,7 +162,15 @@ class Engine:
         retrieve_s = time.perf_counter() - started
         return (
             yield from generate(
-                self.llm, question, evidence, s.support_threshold, s.context_tokens, started, retrieve_s, translate
+                self.llm,
+                question,
+                evidence,
+                s.support_threshold,
+                s.context_tokens,
+                started,
+                retrieve_s,
+                translate,
+                verdict_bias=s.verdict_bias,
             )
         )
 

@@ -1,4 +1,5 @@
-"""LLM backends behind llama-index's LLM interface: the shipped GGUF on llama.cpp, or any OpenAI-compatible server."""
+"""The local LLM backend (RAG_LLM=local): the shipped GGUF, assembled from its PyPI chunk packages, on llama.cpp
+in-process. The OpenAI-compatible server backend is rag.server."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import hashlib
 import importlib
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
+import numpy as np
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -121,6 +121,7 @@ class LlamaCppLLM(CustomLLM):
     max_tokens: int = 160
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _format: Any = PrivateAttr(default=None)
 
     def model_post_init(self, __context: Any) -> None:
         from llama_cpp import Llama
@@ -168,6 +169,71 @@ class LlamaCppLLM(CustomLLM):
 
         return gen()
 
+    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+        """The log-probability of each option as the beginning of the reply (the sum over its tokens, its capitalised
+        and lower-case spellings pooled). The prompt stays in the KV cache, so `continue_reply` after it costs only
+        the new tokens."""
+        with self._lock:
+            llama = self._llama
+            prompt = llama.tokenize(self._render(messages).encode(), special=True)
+            base = self._eval_from_cache(prompt)
+            out = {}
+            for option in options:
+                spellings = dict.fromkeys((option[:1].upper() + option[1:], option.lower()))
+                scores = [self._sequence_logprob(prompt, base, s) for s in spellings]
+                out[option] = float(np.logaddexp.reduce(scores))
+            llama.n_tokens = len(prompt)  # later calls reuse the prompt, not the options scored after it
+            return out
+
+    def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any) -> ChatResponseGen:
+        """Stream the reply that follows `start` (a verdict already decided): only what comes after it is yielded."""
+        params = {"max_tokens": kwargs.get("max_tokens", self.max_tokens), "temperature": 0.0, "stream": True}
+
+        def gen() -> ChatResponseGen:
+            with self._lock:
+                text = ""
+                prompt = self._render(messages) + start
+                for part in self._llama.create_completion(prompt=prompt, stop=list(_STOP), **params):
+                    delta = part["choices"][0]["text"] or ""
+                    if delta:
+                        text += delta
+                        yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=delta)
+
+        return gen()
+
+    def _render(self, messages: Sequence[ChatMessage]) -> str:
+        """The chat as the model's own template writes it, up to where the assistant's reply begins."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if self._format is None:
+            template = self._llama.metadata["tokenizer.chat_template"]
+            self._format = Jinja2ChatFormatter(template=template, eos_token=_STOP[0], bos_token="")
+        payload = [{"role": m.role.value, "content": m.content or ""} for m in messages]
+        return self._format(messages=payload).prompt
+
+    def _eval_from_cache(self, tokens: list[int]) -> np.ndarray:
+        """Evaluate `tokens`, reusing the cached common prefix; the log-softmax after the last one."""
+        llama = self._llama
+        cached = llama.input_ids[: llama.n_tokens]
+        same = 0
+        while same < min(len(cached), len(tokens)) and cached[same] == tokens[same]:
+            same += 1
+        llama.n_tokens = min(same, len(tokens) - 1)  # the last token again, for its logits
+        llama.eval(tokens[llama.n_tokens :])
+        return _log_softmax(llama)
+
+    def _sequence_logprob(self, prompt: list[int], first: np.ndarray, text: str) -> float:
+        llama = self._llama
+        pieces = llama.tokenize(text.encode(), add_bos=False, special=False)
+        total, logprobs = 0.0, first
+        for i, token in enumerate(pieces):
+            total += float(logprobs[token])
+            if i + 1 < len(pieces):
+                llama.n_tokens = len(prompt) + i
+                llama.eval([token])
+                logprobs = _log_softmax(llama)
+        return total
+
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         text = self.chat([ChatMessage(role="user", content=prompt)], **kwargs).message.content or ""
         return CompletionResponse(text=text)
@@ -178,6 +244,15 @@ class LlamaCppLLM(CustomLLM):
                 yield CompletionResponse(text=r.message.content or "", delta=r.delta)
 
         return gen()
+
+
+_STOP = ("<|im_end|>", "<|endoftext|>")  # Qwen2.5's end of turn and end of text
+
+
+def _log_softmax(llama: Any) -> np.ndarray:
+    """The log-softmax of the logits llama.cpp computed for the last evaluated token."""
+    logits = np.ctypeslib.as_array(llama._ctx.get_logits_ith(-1), shape=(llama.n_vocab(),)).astype(np.float64)
+    return logits - np.logaddexp.reduce(logits)
 
 
 def local_llm(settings: Settings) -> LLM:
@@ -187,158 +262,4 @@ def local_llm(settings: Settings) -> LLM:
         raise ModelError(f"RAG_LLM_MODEL_PATH={path} is not a file: point it at a .gguf model.")
     return LlamaCppLLM(
         model_path=str(path), n_ctx=settings.llm_context, n_threads=settings.llm_threads, max_tokens=settings.max_tokens
-    )
-
-
-class OpenAIServerLLM(CustomLLM):
-    """Any OpenAI-compatible server through llama-index's OpenAILike, with bounded retries and actionable errors.
-
-    The openai client's own retries and llama-index's retry decorator are off: a request is tried `retries + 1` times
-    at most, each bounded by `timeout` seconds, and a stream is retried only before its first token. Errors name the
-    setting to check and what the server said.
-    """
-
-    base_url: str
-    model: str = "local-model"
-    api_key: str = "not-needed"
-    context_window: int = 4096
-    max_tokens: int = 160
-    timeout: float = 120.0
-    retries: int = 1
-    _client: Any = PrivateAttr(default=None)
-
-    def model_post_init(self, __context: Any) -> None:
-        from llama_index.llms.openai_like import OpenAILike  # imported here: the openai client costs ~2 s to import
-
-        self._client = OpenAILike(
-            model=self.model,
-            api_base=self.base_url,
-            api_key=self.api_key,
-            is_chat_model=True,
-            context_window=self.context_window,
-            max_tokens=None,  # sent with each call instead, so a caller's limit (condense asks for 64) is honoured
-            temperature=0.0,
-            timeout=self.timeout,
-            max_retries=0,
-        )
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(
-            context_window=self.context_window, num_output=self.max_tokens, is_chat_model=True, model_name=self.model
-        )
-
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        kwargs.setdefault("max_tokens", self.max_tokens)
-        return self._retry(lambda: self._client.chat(messages, **kwargs))
-
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        kwargs.setdefault("max_tokens", self.max_tokens)
-        return self._stream(lambda: self._client.stream_chat(messages, **kwargs))
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        text = self.chat([ChatMessage(role="user", content=prompt)], **kwargs).message.content or ""
-        return CompletionResponse(text=text)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        def gen() -> Iterator[CompletionResponse]:
-            for r in self.stream_chat([ChatMessage(role="user", content=prompt)], **kwargs):
-                yield CompletionResponse(text=r.message.content or "", delta=r.delta)
-
-        return gen()
-
-    def _retry(self, call: Callable[[], Any]) -> Any:
-        import openai
-
-        for attempt in range(self.retries + 1):
-            try:
-                return call()
-            except (openai.OpenAIError, httpx.HTTPError) as exc:
-                if attempt == self.retries or not _retryable(exc):
-                    raise self._error(exc) from exc
-            _pause(attempt)
-
-    def _stream(self, start: Callable[[], Iterator[ChatResponse]]) -> ChatResponseGen:
-        import openai
-
-        def gen() -> ChatResponseGen:
-            for attempt in range(self.retries + 1):
-                sent = False
-                try:
-                    for part in start():
-                        sent = True
-                        yield part
-                    return
-                except (openai.OpenAIError, httpx.HTTPError) as exc:
-                    if sent or attempt == self.retries or not _retryable(exc):
-                        raise self._error(exc, midway=sent) from exc
-                _pause(attempt)
-
-        return gen()
-
-    def _error(self, exc: Exception, midway: bool = False) -> ModelError:
-        import openai
-
-        where, said = f"The LLM server at {self.base_url}", _server_said(exc)
-        if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-            return ModelError(
-                f"{where} did not answer within RAG_LLM_TIMEOUT_S={self.timeout:g}s ({self.retries + 1} tries). "
-                "Check that it is running and not overloaded, or raise RAG_LLM_TIMEOUT_S."
-            )
-        if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-            what = "dropped the connection mid-answer" if midway else "cannot be reached"
-            return ModelError(
-                f"{where} {what} ({said}). Start it, or check RAG_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1); "
-                "RAG_LLM=local uses the shipped model instead."
-            )
-        status = getattr(exc, "status_code", None)
-        if status in (401, 403):
-            hint = "check RAG_LLM_API_KEY"
-        elif status == 404:
-            hint = "check RAG_LLM_BASE_URL (it usually ends in /v1) and RAG_LLM_MODEL"
-        elif status == 400:
-            hint = "the prompt may not fit the server's context: lower RAG_CONTEXT_TOKENS or RAG_MAX_TOKENS"
-        else:
-            hint = "check the server's log, RAG_LLM_BASE_URL and RAG_LLM_MODEL"
-        return ModelError(f"{where} refused the request (HTTP {status}: {said}); {hint}.")
-
-
-def _retryable(exc: Exception) -> bool:
-    """Worth one more try: the server was unreachable, timed out, overloaded or failed (5xx)."""
-    import openai
-
-    retry = openai.APIConnectionError | openai.RateLimitError | openai.InternalServerError | httpx.TransportError
-    return isinstance(exc, retry)
-
-
-def _server_said(exc: Exception) -> str:
-    """The server's own error message when it sent one, else the exception's text."""
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        detail = body.get("error", body)
-        message = detail.get("message") if isinstance(detail, dict) else detail
-        if message:
-            return str(message)[:500]
-    cause = exc.__cause__ or exc  # openai says only "Connection error."; the transport error says why
-    return (str(cause) or type(cause).__name__)[:500]
-
-
-def _pause(attempt: int) -> None:
-    time.sleep(min(0.5 * 2**attempt, 4.0))
-
-
-def server_llm(settings: Settings) -> LLM:
-    """RAG_LLM=openai: the OpenAI-compatible server at RAG_LLM_BASE_URL."""
-    if not settings.llm_base_url:
-        raise ModelError("RAG_LLM=openai needs RAG_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")
-    if not settings.llm_base_url.startswith(("http://", "https://")):
-        raise ModelError(f"RAG_LLM_BASE_URL={settings.llm_base_url!r} must start with http:// or https://.")
-    return OpenAIServerLLM(
-        base_url=settings.llm_base_url,
-        model=settings.llm_model,
-        api_key=settings.llm_api_key or "not-needed",
-        context_window=settings.llm_context,
-        max_tokens=settings.max_tokens,
-        timeout=settings.llm_timeout_s,
-        retries=settings.llm_retries,
     )

@@ -36,7 +36,7 @@ EmbedderFactory = Callable[[Settings], Embedder]
 LLMFactory = Callable[[Settings], LLM]
 _embedders: dict[str, EmbedderFactory] = {}
 # built-in backends by dotted path, imported on first use (llama.cpp and the openai client are slow to import)
-_llms: dict[str, LLMFactory | str] = {"local": "rag.llm:local_llm", "openai": "rag.llm:server_llm"}
+_llms: dict[str, LLMFactory | str] = {"local": "rag.llm:local_llm", "openai": "rag.server:server_llm"}
 _cache: dict[tuple, object] = {}
 _lock = threading.Lock()
 
@@ -52,7 +52,7 @@ def register_llm(name: str, factory: LLMFactory) -> None:
 def get_embedder(settings: Settings) -> Embedder:
     name = settings.embed_model
     factory = _embedders.get(name, _sentence_transformer)
-    return _cached(("embed", name, factory), lambda: factory(settings))
+    return _cached(("embed", name, factory, settings.embed_int8, settings.embed_batch_size), lambda: factory(settings))
 
 
 def get_llm(settings: Settings) -> LLM:
@@ -120,6 +120,9 @@ def _sentence_transformer(settings: Settings) -> Embedder:
         )
     except Exception as exc:
         raise ModelError(f"Could not load the embedding model from {path}: {exc}") from exc
+    if settings.embed_int8:
+        model_id = f"{model_id} int8"  # another model: a collection embedded in fp32 is rebuilt, never mixed
+        _quantize(model._model)
     tokenizer = model._model.tokenizer
     tokenizer.model_max_length = 10**9  # only counting tokens here; the model itself truncates at 256
 
@@ -127,3 +130,16 @@ def _sentence_transformer(settings: Settings) -> Embedder:
         return tokenizer.encode(text, add_special_tokens=False)
 
     return Embedder(model_id, model, tokenize)
+
+
+def _quantize(model) -> None:
+    """Dynamic int8 quantisation of the model's Linear layers, per-channel weights (torch, on the CPU): ~2.5x faster
+    embedding on an AVX-512 VNNI CPU, ~1.2x on AVX2, with no measurable change in retrieval (see README)."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch 2.13 points to torchao and warns per layer; this API still works
+        quantize_dynamic(model, {torch.nn.Linear: per_channel_dynamic_qconfig}, inplace=True)

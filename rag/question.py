@@ -30,7 +30,9 @@ _WANTS = (
     ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|number|amount|proportion)\b", re.I)),
     ("date", re.compile(r"^\W*when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
 )
+_PARTS = re.compile(r"\s*[,;]\s*|\s+(?:while|whereas)\s+|\s+and\s+(?=(?:is|was|has|had|also|which|who|that)\b)", re.I)
 MIN_PREMISE_TERMS = 3
+MIN_CLAUSE_TERMS = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Question:
     options: tuple[str, ...] = ()  # the two words of an either-or judgement ("consistent", "inconsistent")
     premises: tuple[str, ...] = ()  # what a yes/no or either-or question asks about, without its framing
     constraints: tuple[Term, ...] = ()  # content terms an answer must be stated together with
+    # a question describing its answer in several clauses ("which company, expected to focus on Macs according to
+    # Engadget, and also known for ... as The Verge reported?"): each clause's constraints, which one span can state
+    clauses: tuple[tuple[Term, ...], ...] = ()
     candidates: tuple[str, ...] = ()  # answers the question itself offers ("Options: A; B", "Apple or Google?")
     wants: str = ""  # the kind of answer asked for: "date", "number", "time", or "" (anything)
     language: str = "en"  # the reader's: the answer is verified in the articles' language and shown in this one
@@ -76,6 +81,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         options=options,
         premises=tuple(premises(asked, options)) if form != "open" else (),
         constraints=tuple(constraints(stem, options + offered)),
+        clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,
         wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
         language=language,
@@ -104,11 +110,13 @@ def choices(question: str) -> tuple[str, ...]:
 
 def is_yes_no(question: str) -> bool:
     """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...'), unless it ends by
-    asking for a name ('X and Y, are located in which city?')."""
+    asking for a name ('X and Y, are located in which city?') or, opened by a phrase ('Considering ...'), asks with a
+    wh-word in a later clause ('Considering A and B, which company, known for X, is ...?')."""
     clauses = [question, *re.split(r",\s*", question)[1:]]
     last = clauses[-1] if len(clauses) > 1 else ""
     names = bool(_AUXILIARY.match(last) and _WH_LAST.search(last))  # "..., are located in which city?"
-    return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question) and not names
+    asks_wh = not _AUXILIARY.match(question) and any(_WH.match(c) for c in clauses[1:])
+    return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question) and not names and not asks_wh
 
 
 def premises(question: str, options: tuple[str, ...] = ()) -> list[str]:
@@ -136,6 +144,14 @@ def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
         if t.key not in skip and t.key not in seen:
             seen[t.key] = t
     return list(seen.values())
+
+
+def clauses(question: str, options: tuple[str, ...] = ()) -> tuple[tuple[Term, ...], ...]:
+    """The constraints of each clause of a question that describes its answer in several ('Who is the individual
+    that, according to Fortune, ..., and who is also ...?'); () when it has fewer than two clauses that say something."""
+    parts = [tuple(constraints(part, options)) for part in _PARTS.split(question)]
+    found = tuple(p for p in parts if len(p) >= MIN_CLAUSE_TERMS)
+    return found if len(found) >= 2 else ()
 
 
 _BACK = re.compile(

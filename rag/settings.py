@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="Chunks embedded per batch (8 ran ~20% faster than 64 on 2 CPU cores: less padding, better cache use).",
     )
 
+    embed_int8: bool = Field(
+        True,
+        description="Quantise the embedder's Linear layers to int8 (dynamic, per-channel): a faster index build on the "
+        "CPU with no measurable retrieval change on MultiHop-RAG; false: fp32 (the stored index is rebuilt either way).",
+    )
+
     # Chunking (word-pieces of the embedding model's tokenizer; MiniLM truncates at 256)
     chunk_size: int = Field(200, ge=32, le=250, description="Chunk size in embedding-model tokens.")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between consecutive chunks, in tokens.")
@@ -128,6 +134,11 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description="A sentence below this support score is dropped (chosen on dev data: HaluEval-QA's first half).",
+    )
+    verdict_bias: float = Field(
+        0.25,
+        description="A yes/no question is answered Yes when log P(Yes) - log P(No) of the model's reply exceeds this "
+        "(the model leans to Yes; chosen on MultiHop-RAG's even-numbered dev queries). Local LLM only.",
     )
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
     articles_language: str = Field(

@@ -141,7 +141,8 @@ class Store:
         built_with = (collection.metadata or {}).get("embed_model")
         if built_with != self.embedder.id:
             raise BrokenIndex(
-                f"Collection {name!r} was built with the embedding model {built_with!r}, but RAG_EMBED_MODEL gives "
+                f"Collection {name!r} was built with the embedding model {built_with!r}, but RAG_EMBED_MODEL and "
+                f"RAG_EMBED_INT8 give "
                 f"{self.embedder.id!r}. Run `rag index --rebuild` to re-embed, or set RAG_COLLECTION to another name."
             )
         return collection

@@ -44,6 +44,16 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """How a yes/no or either-or question was decided: the word, from the model's log-probabilities of the two
+    answers (`margin`: the first's over the second's) less the bias measured on dev data."""
+
+    word: str
+    margin: float
+    bias: float = 0.0
+
+
+@dataclass(frozen=True)
 class Timings:
     retrieve_s: float = 0.0
     first_token_s: float = 0.0  # until the first text shown: a verified sentence or the refusal
@@ -68,6 +78,7 @@ class Answer:
     standalone_question: str | None = None  # the question answered, when rewritten (a follow-up, another language)
     claim: str = ""  # what was verified, in the articles' language: `text` itself unless `text` is a translation
     language: str = "en"  # the language `text` is in: the question's
+    verdict: Verdict | None = None  # a yes/no or either-or question decided by probability (rag.verdict)
     timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict:

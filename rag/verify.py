@@ -43,17 +43,25 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     # what the span must relate the answer to; a comparison between named candidates ("who is older, A or B?") is
     # the model's reading of what the passages state about each, so only its numbers and years must match
     topic = [] if question is not None and question.compares else asked
+    groups = claim_rules.topics(question) if topic and question is not None else [topic]
     neg = lexicon.negated(sentence)
     wanted = {t.key for t in question.constraints} if question else set()
     asked_keys = {a.key for a in asked}
     premise = [t for t in claim if t.key in asked_keys]  # what it repeats of an open question's
-    needed = claim_rules.bar(topic, evidence)
+    needed = claim_rules.bars(groups, evidence)
+    names = lexicon.full_names(sentence)
     scored = sorted(
         (
             (
                 combine(
-                    answer_score(claim, sp.stated, neg, sp.negated, premise),
-                    claim_rules.related(topic, claim, sp, evidence) / needed,
+                    answer_score(
+                        claim,
+                        lexicon.completed(sp.stated, names, evidence.context[sp.passage]),
+                        neg,
+                        sp.negated,
+                        premise,
+                    ),
+                    claim_rules.related(groups, needed, claim, sp, evidence),
                     claim_rules.conflict(asked, claim, sp.parts),
                 ),
                 len(wanted & sp.keys),
@@ -79,12 +87,36 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
             context = evidence.context[found.passage] | evidence.context[other.passage]
             joint = combine(
                 value,
-                claim_rules.relation(topic, found.stated | other.stated, context) / needed,
+                claim_rules.best_relation(groups, needed, found.stated | other.stated, context),
                 claim_rules.conflict(asked, claim, found.parts + other.parts),
             )
             if joint > best + 0.15:
                 return Support(joint, (found, other))
     return Support(best, (found,))
+
+
+def premise(text: str, evidence: Evidence) -> Support:
+    """How well one passage states a premise of a yes/no question ('the TechCrunch article on October 2 says Sam
+    Bankman-Fried meant to save humanity'): its names and numbers may stand anywhere in the passage (its byline,
+    title, another sentence: they say which article the premise is about), its other words in the span (what that
+    article says)."""
+    claim = lexicon.terms(text)
+    if not claim or not evidence.spans:
+        return Support(0.0)
+    names = {t.key for t in claim if t.critical}
+    neg = lexicon.negated(text)
+    # among equal scores, the span stating most of the premise itself, then a single sentence, then the shortest
+    best, *_, found = max(
+        (
+            answer_score(claim, sp.stated | (names & evidence.context[sp.passage]), neg, sp.negated),
+            answer_score(claim, sp.stated, neg, sp.negated),
+            sp.single,
+            -(sp.end - sp.start),
+            -k,
+        )
+        for k, sp in enumerate(evidence.spans)
+    )
+    return Support(best, (evidence.spans[-found],))
 
 
 def _asked(question: Question | None) -> list[Term]:

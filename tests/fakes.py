@@ -85,3 +85,28 @@ class QueueLLM(CustomLLM):
 
     def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
         raise NotImplementedError
+
+
+class ScoringLLM(QueueLLM):
+    """A QueueLLM that also scores replies (rag.verdict.Scorer): queued log-probabilities per option, and replies
+    continued after the decided word."""
+
+    _scores: list[dict[str, float]] = PrivateAttr(default_factory=list)
+    _starts: list[str] = PrivateAttr(default_factory=list)
+
+    def queue_scores(self, *scores: dict[str, float]) -> None:
+        self._scores.extend(scores)
+
+    @property
+    def starts(self) -> list[str]:
+        return self._starts
+
+    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+        if not self._scores:
+            raise AssertionError("ScoringLLM was asked for scores more often than they were queued")
+        scores = self._scores.pop(0)
+        return {o: scores[o] for o in options}
+
+    def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any):
+        self._starts.append(start)
+        return self.stream_chat(messages)

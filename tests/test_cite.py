@@ -2,7 +2,7 @@
 invented facts are dropped."""
 
 from rag.answerer import SentenceBuffer
-from rag.cite import Citer, is_meta, strip_markers, verdict
+from rag.cite import Citer, is_meta, split_verdict, strip_markers
 from rag.evidence import build, split_sentences
 from rag.question import choices, is_yes_no, parse, premises
 from rag.types import Passage
@@ -112,9 +112,9 @@ def test_outlet_and_date_of_a_passage_count_as_evidence():
 
 
 def test_verdict_is_split_off_before_verifying():
-    assert verdict("Yes, Apple sued Google.") == ("Yes, ", "Apple sued Google.")
-    assert verdict("No.") == ("No.", "")
-    assert verdict("Nobody sued.") == ("", "Nobody sued.")
+    assert split_verdict("Yes, Apple sued Google.") == ("Yes, ", "Apple sued Google.")
+    assert split_verdict("No.") == ("No.", "")
+    assert split_verdict("Nobody sued.") == ("", "Nobody sued.")
     citer = citer_for([passage()], 0.6)
     assert citer.check("Yes, Azure hosts OpenAI's models.").text == "Yes, Azure hosts OpenAI's models [1]."
 
@@ -136,11 +136,11 @@ def test_either_or_questions_take_their_options_as_the_verdict():
     assert choices(question) == ("consistent", "inconsistent")
     assert choices("Did Apple or Google win the case?") == ()  # names are facts to verify, not options
     assert choices("Who won?") == ()
-    assert verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
+    assert split_verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
         "Inconsistent. ",
         "Google paid $26 billion.",
     )
-    assert verdict("Yes.", choices(question)) == ("", "Yes.")  # not an answer to this question
+    assert split_verdict("Yes.", choices(question)) == ("", "Yes.")  # not an answer to this question
 
 
 def test_premises_leave_out_how_the_question_frames_them():

@@ -117,6 +117,25 @@ def test_eval_uses_its_own_collection(llm, tmp_path):
     assert Engine().store.count() == 0  # the user's collection was not touched
 
 
+def test_an_eval_collection_embedded_by_another_model_is_made_anew(llm, tmp_path):
+    from fakes import HashEmbedding
+
+    from rag import models
+    from rag.models import Embedder
+
+    qs = write_set(tmp_path / "mini.jsonl", SET[:1])
+    args = ["eval", str(qs), "--corpus", str(SEEDS), "--out", str(tmp_path / "o"), "--quiet"]
+    llm.queue(REPLIES[0])
+    assert cli(args) == 0
+    # the embedder changes (as RAG_EMBED_INT8 does): the set's own collection is rebuilt, not an error
+    models.register_embedder("hash", lambda _s: Embedder("hash v2", HashEmbedding(model_name="hash"), str.split))
+    models.clear_cache()
+    llm.queue(REPLIES[0])
+    assert cli(args) == 0
+    (record,) = json.loads((tmp_path / "o" / "results.json").read_text())["records"]
+    assert record["correct"] and record["answer"].startswith("Microsoft and OpenAI formalized")
+
+
 @pytest.mark.parametrize(
     ("lines", "message"),
     [

@@ -31,10 +31,11 @@ def test_the_library_imports_nothing_from_ui_eval_or_the_command():
 
 
 def test_the_llm_backends_do_not_register_themselves():
-    from rag import llm, models
+    from rag import llm, models, server
 
-    assert not {n for n in imported(ROOT / "rag" / "llm.py") if n.startswith("rag.models")}
+    for backend in ("llm.py", "server.py"):
+        assert not {n for n in imported(ROOT / "rag" / backend) if n.startswith("rag.models")}
     # the registry names the built-in backends by path, imported on first use (llama.cpp and openai load slowly)
-    assert "rag.llm" not in imported(ROOT / "rag" / "models.py")
+    assert not {"rag.llm", "rag.server"} & set(imported(ROOT / "rag" / "models.py"))
     assert models._resolve(models._llms["local"]) is llm.local_llm
-    assert models._resolve(models._llms["openai"]) is llm.server_llm
+    assert models._resolve(models._llms["openai"]) is server.server_llm

@@ -97,3 +97,39 @@ def test_an_option_the_question_lists_is_an_answer_even_with_digits():
     text = "The Cyberbeast version starts at $96,390, the company said."
     assert check("$96,390", q, text) >= THRESHOLD
     assert check("$49,890", q, text) <= 0.5  # an option the span does not state
+
+
+def test_a_name_given_in_part_counts_when_its_passage_spells_it_out():
+    text = (
+        "Sam Bankman-Fried founded the FTX exchange. "
+        "Prosecutors say Bankman-Fried stole customer funds to pay for his lifestyle."
+    )
+    q = "Who allegedly stole customer funds to pay for his lifestyle?"
+    assert check("Sam Bankman-Fried", q, text) >= THRESHOLD
+    # the other part of the name must be in the passage: a different Sam is not the same person
+    assert check("Sam Altman", q, text) <= 0.5
+    assert (
+        check("Sam Bankman-Fried", q, "Prosecutors say Bankman-Fried stole customer funds to pay for his lifestyle.")
+        <= 0.5
+    )
+
+
+def test_a_multi_hop_question_is_answered_by_a_span_stating_one_of_its_clauses():
+    q = (
+        "Which company, expected to focus on Macs and new chipsets at the Scary Fast event according to Engadget, "
+        "is also known for protecting user privacy while partnering with Google, as reported by The Verge, and is "
+        "recognized by TechCrunch for introducing products that refine and polish the lessons learned from competitors' "
+        "failures and for enforcing uniform terms through its store and payment system?"
+    )
+    engadget = "Apple's focus during the Scary Fast event will be on Macs and a fresh batch of chipsets to power them."
+    techcrunch = (
+        "TechCrunch says its products refine and polish the lessons learned from the failures of competitors, "
+        "and it enforces uniform terms through its store and payment system."
+    )
+    assert len(parse(q).clauses) >= 3  # each clause describes the answer as one article does
+    # no one sentence states every clause; the span that names Apple states the Engadget one (0.61 when the whole
+    # question's constraints were asked of it, against a span stating many more of them)
+    assert check("Apple", q, engadget, techcrunch) >= THRESHOLD
+    # a name the span states, but for none of the clauses, is still no answer
+    assert check("Rolex", q, engadget, techcrunch, "Rolex sponsors the tournament.") <= 0.5
+    assert not parse("Who won the women's singles title at Wimbledon in 2019?").clauses

@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
 
     accuracy = null_refused = None
     if args.answers:
-        accuracy, null_refused = answer(base, sample(rows, args.answers))
+        saved = base.data_dir / "answers.jsonl"
+        accuracy, null_refused = answer(base, sample(rows, args.answers), saved)
+        print(f"answers saved to {saved}")
     if args.scale:
         scale(base, answerable)
 

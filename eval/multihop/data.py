@@ -31,7 +31,8 @@ def articles(corpus: Path) -> list[Article]:
 
 
 def queries(path: Path, limit: int | None) -> list[dict]:
-    rows = _json(path)
+    """The queries in file order, each with its position `n` (even-numbered ones tune, odd-numbered ones judge)."""
+    rows = [{**q, "n": n} for n, q in enumerate(_json(path))]
     return rows[:limit] if limit else rows
 
 

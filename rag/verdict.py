@@ -1,0 +1,63 @@
+"""Verdicts by probability: a yes/no or either-or question is decided by the model's log-probabilities of the two
+answers as the start of its reply, under the same prompt, shifted by a bias measured on dev data (the 1.5B model
+leans to "Yes"), not by the first word it happens to sample. The reply is then written after the decided word.
+
+A backend that can score its replies implements `Scorer` (the local llama.cpp one does); any other LLM answers the
+question as it samples it, and the verifier treats its verdict the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponseGen
+
+from rag.question import Question
+from rag.types import Verdict
+
+YES, NO = "Yes", "No"
+# how well a passage must state a premise (rag.verify.premise) for a verdict to be shown citing it, and every premise
+# for a "Yes": a premise no passage states cannot turn into a Yes (both chosen on MultiHop-RAG's even dev queries)
+PREMISE_SHOWN = 0.6
+PREMISE_YES = 0.6
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+        """The log-probability of each option as the beginning of the reply."""
+        ...
+
+    def continue_reply(self, messages: Sequence[ChatMessage], start: str) -> ChatResponseGen:
+        """Stream the reply that follows `start`."""
+        ...
+
+
+def options(question: Question) -> tuple[str, str]:
+    """The two answers a verdict chooses between, the positive one first ("Yes", or the question's first option)."""
+    if question.form == "choice":
+        first, second = question.options
+        return first[:1].upper() + first[1:], second[:1].upper() + second[1:]
+    return YES, NO
+
+
+def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, bias: float) -> Verdict:
+    """The verdict whose log-probability margin, less `bias`, is highest. `bias` applies to yes/no questions, whose
+    options are always the same two; an either-or question's two words differ from question to question, so its
+    verdict is the more probable one."""
+    first, second = options(question)
+    scores = scorer.option_logprobs(messages, (first, second))
+    margin = scores[first] - scores[second]
+    shift = bias if question.form == "yes-no" else 0.0
+    return Verdict(word=first if margin > shift else second, margin=round(margin, 4), bias=shift)
+
+
+def allowed(word: str, question: Question, premises: Sequence[float]) -> bool:
+    """May this verdict be shown, given how well the passages state each premise? Some premise must be stated to cite;
+    "Yes" needs every one."""
+    if not premises:
+        return True
+    if max(premises) < PREMISE_SHOWN:
+        return False
+    positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
+    return not positive or min(premises) >= PREMISE_YES

@@ -1,0 +1,138 @@
+"""Verdicts by probability (rag.verdict) and report order from publication dates (rag.timeline), through the same
+seam the product uses: a fake LLM that scores its replies, registered like the real ones."""
+
+import pytest
+from fakes import ScoringLLM, hash_embedder
+
+import rag
+from rag import models, timeline
+from rag.engine import Engine
+from rag.evidence import build
+from rag.question import parse
+from rag.settings import Settings, get_settings
+from rag.types import Passage
+from rag.verdict import decide
+
+FORMALIZED = "Did Microsoft and OpenAI formalize a new agreement in October 2025?"
+
+
+@pytest.fixture
+def scoring(monkeypatch) -> ScoringLLM:
+    fake = ScoringLLM()
+    models.register_embedder("hash", hash_embedder)
+    models.register_llm("scoring", lambda _settings: fake)
+    monkeypatch.setenv("RAG_EMBED_MODEL", "hash")
+    monkeypatch.setenv("RAG_LLM", "scoring")
+    get_settings.cache_clear()
+    return fake
+
+
+def test_the_bias_measured_on_dev_data_moves_a_yes_no_verdict_but_not_an_either_or_one(scoring):
+    question = parse(FORMALIZED)
+    scoring.queue_scores({"Yes": -0.4, "No": -1.5}, {"Yes": -0.4, "No": -1.5})
+    assert decide(scoring, [], question, bias=0.0).word == "Yes"
+    leaning = decide(scoring, [], question, bias=2.0)  # the model leans to Yes by 2 nats: a 1.1 lead is a No
+    assert (leaning.word, leaning.margin, leaning.bias) == ("No", 1.1, 2.0)
+    choice = parse("Was the agreement described as a success or failure?")
+    scoring.queue_scores({"Success": -3.0, "Failure": -1.0})
+    assert decide(scoring, [], choice, bias=5.0).word == "Failure"
+
+
+def test_the_reply_is_written_after_the_decided_word_and_verified_like_any_other(scoring, monkeypatch):
+    monkeypatch.setenv("RAG_VERDICT_BIAS", "2.0")
+    get_settings.cache_clear()
+    scoring.queue_scores({"Yes": -0.2, "No": -3.0})
+    scoring.queue(". Microsoft and OpenAI formalized a new agreement on October 28, 2025.")
+    answer = rag.ask(FORMALIZED)
+    assert scoring.starts == ["Yes"] and answer.verdict.word == "Yes" and answer.verdict.margin == 2.8
+    assert answer.text == "Yes. Microsoft and OpenAI formalized a new agreement on October 28, 2025 [1]."
+    scoring.queue_scores({"Yes": -0.5, "No": -1.2})  # ahead by 0.7 nats, under the bias: No
+    scoring.queue(", Microsoft bought OpenAI for $90 billion.")
+    answer = rag.ask(FORMALIZED)
+    assert scoring.starts[-1] == "No" and answer.refused  # and what follows the verdict is still checked
+
+
+ROAR = "Cole Palmer scored a penalty to secure a draw for Chelsea against Manchester United, the Roar wrote."
+GRILL = "Tessa Wullaert missed a decisive penalty in the shootout, Sport Grill reported on the night."
+
+
+def _evidence():
+    return build(
+        [
+            Passage(
+                "r",
+                "roar.txt",
+                "Palmer rescues Chelsea",
+                ROAR,
+                0,
+                len(ROAR),
+                published="2023-11-12T10:00:00+00:00",
+                outlet="The Roar",
+            ),
+            Passage(
+                "g",
+                "grill.txt",
+                "Wullaert misses",
+                GRILL,
+                0,
+                len(GRILL),
+                published="2023-10-31T20:00:00+00:00",
+                outlet="Sport Grill",
+            ),
+        ]
+    )
+
+
+def test_which_report_came_first_is_computed_from_the_passages_dates():
+    evidence = _evidence()
+    asked = "Did Sport Grill report on Tessa Wullaert missing a decisive penalty before The Roar reported on Cole Palmer scoring a penalty for Chelsea?"
+    assert timeline.answer(timeline.asks_order(parse(asked)), evidence, 0.9)[0] == "Yes"
+    after = asked.replace(" before ", " after ")
+    assert timeline.answer(timeline.asks_order(parse(after)), evidence, 0.9)[0] == "No"
+    failed = asked.replace("report on", "fail to report on", 1)
+    assert timeline.answer(timeline.asks_order(parse(failed)), evidence, 0.9)[0] == "No"
+    either = "Was Tessa Wullaert's missed penalty reported by Sport Grill before or after The Roar reported on Cole Palmer's penalty for Chelsea?"
+    assert timeline.answer(timeline.asks_order(parse(either)), evidence, 0.9)[0] == "Before"
+    # a side no passage states has no date to order by
+    unstated = asked.replace("Tessa Wullaert missing a decisive penalty", "Sam Kerr scoring a hat-trick")
+    assert timeline.answer(timeline.asks_order(parse(unstated)), evidence, 0.9) is None
+    # "before the final" is an event, not a second report: not an order question
+    assert timeline.asks_order(parse("Did Tessa Wullaert miss a penalty before the final?")) is None
+
+
+def test_an_order_question_is_answered_with_both_dated_citations_without_the_llm(tmp_path, scoring):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "roar.txt").write_text(
+        f"---\ntitle: Palmer rescues Chelsea\nsource: The Roar\npublished: 2023-11-12\n---\n{ROAR}\n"
+    )
+    (corpus / "grill.txt").write_text(
+        f"---\ntitle: Wullaert misses\nsource: Sport Grill\npublished: 2023-10-31\n---\n{GRILL}\n"
+    )
+    engine = Engine(Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embed_model="hash", llm="scoring"))
+    engine.index()
+    answer = engine.ask(
+        "Did The Roar report on Cole Palmer's penalty for Chelsea after Sport Grill reported that Tessa Wullaert missed a decisive penalty?"
+    )
+    assert answer.text == (
+        "Yes: [1] (The Roar, November 12, 2023) was published after [2] (Sport Grill, October 31, 2023)."
+    )
+    assert {c.source for c in answer.citations} == {"roar.txt", "grill.txt"} and scoring.prompts == []
+    answer = engine.ask(
+        "Did The Roar report on Cole Palmer's penalty after Sport Grill reported on Sam Kerr's hat-trick?"
+    )
+    assert answer.refused and scoring.prompts == []  # one side unstated: no order, and no guess
+
+
+def test_a_premise_no_passage_states_cannot_turn_into_yes(scoring):
+    question = (
+        "Did Microsoft and OpenAI formalize a new agreement on October 28, 2025, while Nvidia bought the Azure cloud "
+        "from Oracle in 1999?"
+    )
+    scoring.queue_scores({"Yes": -0.1, "No": -3.0})  # the model is sure of Yes
+    answer = rag.ask(question)
+    assert answer.refused and answer.verdict.word == "Yes" and scoring.starts == []  # refused without writing on
+    scoring.queue_scores({"Yes": -3.0, "No": -0.1})
+    scoring.queue(".")
+    answer = rag.ask(question)  # No: shown on the premise the passages do state, cited
+    assert answer.text == "No [1]." and "October 28, 2025" in answer.citations[0].quote
