@@ -151,7 +151,7 @@ def generate(
     decided = None
     order = timeline.asks_order(question) if evidence.passages else None
     if order is not None:  # which report came first: computed from their dates, not asked of the model
-        if dated := timeline.answer(order, evidence, threshold):
+        if dated := timeline.answer(order, evidence, verdict.PREMISE_YES):  # each side, as a premise
             word, sides = dated
             keys = (citer.cite(sides[0].span), citer.cite(sides[1].span))
             draft.shown.append(Sentence(timeline.sentence(word, sides, evidence, keys), 1.0, True, keys))

@@ -96,8 +96,12 @@ def test_which_report_came_first_is_computed_from_the_passages_dates():
     # a side no passage states has no date to order by
     unstated = asked.replace("Tessa Wullaert missing a decisive penalty", "Sam Kerr scoring a hat-trick")
     assert timeline.answer(timeline.asks_order(parse(unstated)), evidence, 0.9) is None
-    # "before the final" is an event, not a second report: not an order question
+    # "before the final" is an event, not a second report; a date is a time bound; "consistent" asks for a judgement
     assert timeline.asks_order(parse("Did Tessa Wullaert miss a penalty before the final?")) is None
+    bound = "Did Sport Grill report on Tessa Wullaert before October 22, 2023, as The Roar reported?"
+    assert timeline.asks_order(parse(bound)) is None
+    judged = "Has Sport Grill's coverage remained consistent before The Roar reported on Cole Palmer?"
+    assert timeline.asks_order(parse(judged)) is None
 
 
 def test_an_order_question_is_answered_with_both_dated_citations_without_the_llm(tmp_path, scoring):
