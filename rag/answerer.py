@@ -45,12 +45,15 @@ def messages(question: Question, evidence: Evidence, budget_tokens: int = 0) -> 
         ChatMessage(role="system", content=prompts.SYSTEM),
         ChatMessage(
             role="user",
-            content=prompts.QUESTION.format(passages=context_text, question=question.asked, form=_form(question)),
+            content=prompts.QUESTION.format(
+                passages=context_text, question=question.asked, form=how_to_begin(question)
+            ),
         ),
     ]
 
 
-def _form(question: Question) -> str:
+def how_to_begin(question: Question) -> str:
+    """The prompt's last line: how the answer should begin, by the form of the question."""
     if question.form == "choice":
         return prompts.CHOICE_FORM.format(first=question.options[0], second=question.options[1])
     return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM

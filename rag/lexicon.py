@@ -145,18 +145,3 @@ def stated(term: Term, evidence: set[str] | frozenset[str]) -> bool:
     if not term.critical or len(key) < 5 or not key.isalpha():
         return False
     return any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in evidence)
-
-
-_FULL_NAME = re.compile(r"[A-Z][\w'’.&]*(?:[\s-]+[A-Z][\w'’.&]*)+")
-
-
-def full_names(text: str) -> list[frozenset[str]]:
-    """The words of each name of two or more capitalised words in a row ('Sam Bankman-Fried': sam, bankman, fried)."""
-    return [frozenset(norm(m.group()) for m in TOKEN.finditer(name.group())) for name in _FULL_NAME.finditer(text)]
-
-
-def completed(span: frozenset[str], names: list[frozenset[str]], passage: frozenset[str]) -> frozenset[str]:
-    """The span's words, plus the rest of a name the span gives in part ('Bankman-Fried') when its passage spells it
-    out elsewhere ('Sam Bankman-Fried'): the same person, named in full once."""
-    extra = [name for name in names if name & span and not name <= span and name <= span | passage]
-    return span.union(*extra) if extra else span

@@ -49,18 +49,11 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     asked_keys = {a.key for a in asked}
     premise = [t for t in claim if t.key in asked_keys]  # what it repeats of an open question's
     needed = claim_rules.bars(groups, evidence)
-    names = lexicon.full_names(sentence)
     scored = sorted(
         (
             (
                 combine(
-                    answer_score(
-                        claim,
-                        lexicon.completed(sp.stated, names, evidence.context[sp.passage]),
-                        neg,
-                        sp.negated,
-                        premise,
-                    ),
+                    answer_score(claim, sp.stated, neg, sp.negated, premise),
                     claim_rules.related(groups, needed, claim, sp, evidence),
                     claim_rules.conflict(asked, claim, sp.parts),
                 ),

@@ -99,21 +99,6 @@ def test_an_option_the_question_lists_is_an_answer_even_with_digits():
     assert check("$49,890", q, text) <= 0.5  # an option the span does not state
 
 
-def test_a_name_given_in_part_counts_when_its_passage_spells_it_out():
-    text = (
-        "Sam Bankman-Fried founded the FTX exchange. "
-        "Prosecutors say Bankman-Fried stole customer funds to pay for his lifestyle."
-    )
-    q = "Who allegedly stole customer funds to pay for his lifestyle?"
-    assert check("Sam Bankman-Fried", q, text) >= THRESHOLD
-    # the other part of the name must be in the passage: a different Sam is not the same person
-    assert check("Sam Altman", q, text) <= 0.5
-    assert (
-        check("Sam Bankman-Fried", q, "Prosecutors say Bankman-Fried stole customer funds to pay for his lifestyle.")
-        <= 0.5
-    )
-
-
 def test_a_multi_hop_question_is_answered_by_a_span_stating_one_of_its_clauses():
     q = (
         "Which company, expected to focus on Macs and new chipsets at the Scary Fast event according to Engadget, "

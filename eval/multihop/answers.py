@@ -83,7 +83,7 @@ def _decided(engine: Engine, got: Answer, budget: int) -> dict:
     if not question.verdict_form or got.verdict is None:
         return {}
     evidence = build(got.passages)
-    masked = prompts.QUESTION.format(passages="[1] N/A", question=question.asked, form=answerer._form(question))
+    masked = prompts.QUESTION.format(passages="[1] N/A", question=question.asked, form=answerer.how_to_begin(question))
     chat = answerer.messages(question, evidence, budget)
     blank = [chat[0], ChatMessage(role="user", content=masked)]
     first, second = verdict.options(question)
