@@ -18,13 +18,12 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
     LLMMetadata,
 )
-from llama_index.core.llms import LLM, CustomLLM
+from llama_index.core.llms import LLM
 from pydantic import PrivateAttr
 
+from rag.backend import ChatLLM
 from rag.errors import ModelError
 from rag.settings import Settings
 
@@ -112,7 +111,7 @@ def _without_amx_repacking() -> Iterator[None]:
 _load_lock = threading.Lock()
 
 
-class LlamaCppLLM(CustomLLM):
+class LlamaCppLLM(ChatLLM):
     """A GGUF model on llama.cpp, in-process. Calls are serialised: one llama.cpp context serves one request at a time."""
 
     model_path: str
@@ -155,19 +154,7 @@ class LlamaCppLLM(CustomLLM):
         return ChatResponse(message=ChatMessage(role="assistant", content=text))
 
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        payload = [{"role": m.role.value, "content": m.content or ""} for m in messages]
-        params = {"max_tokens": kwargs.get("max_tokens", self.max_tokens), "temperature": 0.0, "stream": True}
-
-        def gen() -> ChatResponseGen:
-            with self._lock:
-                text = ""
-                for part in self._llama.create_chat_completion(messages=payload, **params):
-                    delta = part["choices"][0]["delta"].get("content") or ""
-                    if delta:
-                        text += delta
-                        yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=delta)
-
-        return gen()
+        return self.continue_reply(messages, "", **kwargs)
 
     def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
         """The log-probability of each option as the beginning of the reply (the sum over its tokens, its capitalised
@@ -186,7 +173,9 @@ class LlamaCppLLM(CustomLLM):
             return out
 
     def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any) -> ChatResponseGen:
-        """Stream the reply that follows `start` (a verdict already decided): only what comes after it is yielded."""
+        """Stream the reply that follows `start` (a verdict already decided; "" for a whole reply): only what comes
+        after it is yielded. The prompt is the chat as the model's template writes it, the same text
+        `option_logprobs` scored, so llama.cpp reuses its cached tokens."""
         params = {"max_tokens": kwargs.get("max_tokens", self.max_tokens), "temperature": 0.0, "stream": True}
 
         def gen() -> ChatResponseGen:
@@ -233,17 +222,6 @@ class LlamaCppLLM(CustomLLM):
                 llama.eval([token])
                 logprobs = _log_softmax(llama)
         return total
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        text = self.chat([ChatMessage(role="user", content=prompt)], **kwargs).message.content or ""
-        return CompletionResponse(text=text)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        def gen() -> Iterator[CompletionResponse]:
-            for r in self.stream_chat([ChatMessage(role="user", content=prompt)], **kwargs):
-                yield CompletionResponse(text=r.message.content or "", delta=r.delta)
-
-        return gen()
 
 
 _STOP = ("<|im_end|>", "<|endoftext|>")  # Qwen2.5's end of turn and end of text

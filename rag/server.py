@@ -12,18 +12,17 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
     LLMMetadata,
 )
-from llama_index.core.llms import LLM, CustomLLM
+from llama_index.core.llms import LLM
 from pydantic import PrivateAttr
 
+from rag.backend import ChatLLM
 from rag.errors import ModelError
 from rag.settings import Settings
 
 
-class OpenAIServerLLM(CustomLLM):
+class OpenAIServerLLM(ChatLLM):
     """Any OpenAI-compatible server through llama-index's OpenAILike, with bounded retries and actionable errors.
 
     The openai client's own retries and llama-index's retry decorator are off: a request is tried `retries + 1` times
@@ -68,17 +67,6 @@ class OpenAIServerLLM(CustomLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         kwargs.setdefault("max_tokens", self.max_tokens)
         return self._stream(lambda: self._client.stream_chat(messages, **kwargs))
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        text = self.chat([ChatMessage(role="user", content=prompt)], **kwargs).message.content or ""
-        return CompletionResponse(text=text)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
-        def gen() -> Iterator[CompletionResponse]:
-            for r in self.stream_chat([ChatMessage(role="user", content=prompt)], **kwargs):
-                yield CompletionResponse(text=r.message.content or "", delta=r.delta)
-
-        return gen()
 
     def _retry(self, call: Callable[[], Any]) -> Any:
         import openai
