@@ -32,11 +32,15 @@ def isolated(tmp_path, monkeypatch):
 @pytest.fixture
 def llm(monkeypatch) -> QueueLLM:
     """Fake embedder and queued-reply LLM, registered like real backends and selected by settings."""
-    fake = QueueLLM()
     models.register_embedder("hash", hash_embedder)
-    models.register_llm("queue", lambda _settings: fake)
     monkeypatch.setenv("RAG_EMBED_MODEL", "hash")
-    monkeypatch.setenv("RAG_LLM", "queue")
+    return use_llm(monkeypatch, "queue", QueueLLM())
+
+
+def use_llm(monkeypatch, name: str, fake):
+    """Register `fake` as the LLM called `name`, through the same registry as the real ones, and select it."""
+    models.register_llm(name, lambda _settings: fake)
+    monkeypatch.setenv("RAG_LLM", name)
     get_settings.cache_clear()
     return fake
 

@@ -6,10 +6,10 @@ import re
 import threading
 
 import pytest
+from conftest import use_llm
 from fakes import QueueLLM
 
 from eval import load
-from rag import models
 from rag.engine import Engine
 from rag.settings import get_settings
 
@@ -25,11 +25,7 @@ class EchoLLM(QueueLLM):
 
 @pytest.fixture
 def echo(llm, monkeypatch) -> EchoLLM:
-    fake = EchoLLM()
-    models.register_llm("echo", lambda _settings: fake)
-    monkeypatch.setenv("RAG_LLM", "echo")
-    get_settings.cache_clear()
-    return fake
+    return use_llm(monkeypatch, "echo", EchoLLM())
 
 
 QUESTIONS = [

@@ -10,11 +10,11 @@ from pathlib import Path
 import gradio as gr
 import httpx
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, use_llm
 from fakes import QueueLLM
 from pydantic import PrivateAttr
 
-from rag import REFUSAL, models
+from rag import REFUSAL
 from rag.engine import Engine
 from rag.settings import get_settings
 from ui import render, uploads
@@ -325,11 +325,7 @@ class TurnstileLLM(QueueLLM):
 
 @pytest.fixture
 def turnstile(llm, monkeypatch) -> TurnstileLLM:
-    fake = TurnstileLLM()
-    models.register_llm("turnstile", lambda _settings: fake)
-    monkeypatch.setenv("RAG_LLM", "turnstile")
-    get_settings.cache_clear()
-    return fake
+    return use_llm(monkeypatch, "turnstile", TurnstileLLM())
 
 
 @pytest.fixture

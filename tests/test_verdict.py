@@ -2,10 +2,11 @@
 seam the product uses: a fake LLM that scores its replies, registered like the real ones."""
 
 import pytest
-from fakes import ScoringLLM, hash_embedder
+from conftest import use_llm
+from fakes import ScoringLLM
 
 import rag
-from rag import models, timeline
+from rag import timeline
 from rag.engine import Engine
 from rag.evidence import build
 from rag.question import parse
@@ -17,14 +18,8 @@ FORMALIZED = "Did Microsoft and OpenAI formalize a new agreement in October 2025
 
 
 @pytest.fixture
-def scoring(monkeypatch) -> ScoringLLM:
-    fake = ScoringLLM()
-    models.register_embedder("hash", hash_embedder)
-    models.register_llm("scoring", lambda _settings: fake)
-    monkeypatch.setenv("RAG_EMBED_MODEL", "hash")
-    monkeypatch.setenv("RAG_LLM", "scoring")
-    get_settings.cache_clear()
-    return fake
+def scoring(llm, monkeypatch) -> ScoringLLM:
+    return use_llm(monkeypatch, "scoring", ScoringLLM())
 
 
 def test_the_bias_measured_on_dev_data_moves_a_yes_no_verdict_but_not_an_either_or_one(scoring):
