@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from eval import outcomes, peer, replay, report, runner, tools
+from eval import outcomes, peer, reading, replay, report, runner, tools
 from eval.items import SEED_SET, SPLITS, load_items
 from eval.multihop import data as multihop_set
 from eval.sets import EvalSet, halueval, realtimeqa
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         "grade": (tools.grade_parser, tools.run_grade),
         "checker": (tools.checker_parser, tools.run_checker),
         "sweep": (tools.sweep_parser, tools.run_sweep),
+        "reading": (reading.parser, reading.run),
     }
     make, run = commands.get(argv[0] if argv else "", (run_parser, _run))
     args = make().parse_args(argv[1:] if argv and argv[0] in commands else argv)
@@ -51,7 +52,8 @@ def run_parser() -> argparse.ArgumentParser:
         prog="rag eval",
         description="Evaluate grounded answers on a question set. Other commands: `rag eval grade FILE.jsonl` "
         "(grade any system's answers), `rag eval checker` (the checker's own accuracy), `rag eval sweep RUN` "
-        "(a run's answers re-verified at other thresholds).",
+        "(a run's answers re-verified at other thresholds), `rag eval reading RUN` (was the answer's sentence in "
+        "the prompt).",
         epilog=THRESHOLDS_HELP,
     )
     p.add_argument("set", nargs="?", type=Path, help=f"JSONL question set (default: the seed set {_rel(SEED_SET)})")

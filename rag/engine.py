@@ -12,7 +12,7 @@ from pathlib import Path
 
 from llama_index.core.llms import ChatMessage
 
-from rag import language, prompts
+from rag import context, language, prompts
 from rag.answerer import AnswerStream, generate
 from rag.errors import BadQuestion, CorpusError
 from rag.evidence import build
@@ -159,6 +159,8 @@ class Engine:
         for p in quarantined:
             log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
         evidence = build(passages)
+        if s.context_by_meaning and s.context_tokens:
+            evidence = context.near(evidence, self.embedder, question.asked)
         retrieve_s = time.perf_counter() - started
         return (
             yield from generate(

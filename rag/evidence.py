@@ -91,6 +91,7 @@ class Evidence:
     units: tuple[tuple[tuple[int, int], ...], ...]  # per passage, its sentence units
     spans: tuple[Span, ...]
     context: tuple[frozenset[str], ...]  # per passage, every word of its title, byline and text
+    closeness: tuple[float, ...] = ()  # per unit (passage by passage), similarity to the question (rag.context.near)
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]

@@ -350,3 +350,19 @@ def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, c
     assert "right" in at_half and "1.00 (1)" in at_half  # the date answered right at 0.5 ...
     assert "0.00 (0)" in above_one.split("refused")[0]  # ... and nothing can be right above a score of 1
     assert cli(["eval", "sweep", str(tmp_path / "nowhere")]) == 2
+
+
+def test_reading_counts_runs_whose_gold_sentence_reached_the_prompt(llm, tmp_path, capsys):
+    gold = "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement"
+    rows = [{"question": DATE_Q, "answer": "October 28, 2025", "evidence": [gold], "split": "dev"}]
+    llm.queue(DATE_REPLY)
+    out = tmp_path / "out"
+    cli(
+        ["eval", str(write_set(tmp_path / "reading.jsonl", rows)), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]
+    )
+    capsys.readouterr()
+    calls = len(llm.prompts)
+    assert cli(["eval", "reading", str(out), "--budgets", "300,0"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(llm.prompts) == calls  # nothing asked again
+    assert len(printed) == 4 and all(line.endswith("dev 1/1") for line in printed)  # both ways, both budgets
