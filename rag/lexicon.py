@@ -113,8 +113,33 @@ def _common_capitalised(word: str) -> bool:
 
 
 def keys(text: str) -> set[str]:
-    """Every normalised word of a text, stopwords included (cheap membership tests)."""
-    return {norm(m.group()) for m in TOKEN.finditer(text)}
+    """Every normalised word of a text, stopwords included (cheap membership tests); a date written in digits
+    states its month too (see `_dated`)."""
+    return {norm(m.group()) for m in TOKEN.finditer(text)} | _dated(text)
+
+
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def _dated(text: str) -> set[str]:
+    """The day, month name and year of each date written in digits ('27 10 2025', '27.10.2025', '10/27/2025',
+    '2025-10-27'), so that '27 October 2025' is stated by it. A day-month order that cannot be told ('05/06/2025')
+    states no month."""
+    out: set[str] = set()
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(4):
+            year, month, day = int(m.group(4)), int(m.group(5)), int(m.group(6))
+        else:
+            first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if first > 12 >= second:
+                day, month = first, second
+            elif second > 12 >= first:
+                day, month = second, first
+            else:
+                continue
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out |= {str(day), norm(MONTHS[month - 1]), str(year)}
+    return out
 
 
 def negated(text: str) -> bool:

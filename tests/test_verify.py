@@ -118,3 +118,23 @@ def test_a_multi_hop_question_is_answered_by_a_span_stating_one_of_its_clauses()
     # a name the span states, but for none of the clauses, is still no answer
     assert check("Rolex", q, engadget, techcrunch, "Rolex sponsors the tournament.") <= 0.5
     assert not parse("Who won the women's singles title at Wimbledon in 2019?").clauses
+
+
+def _passages(*texts: str) -> list[Passage]:
+    return [Passage(f"p{i}#0", f"p{i}.txt", "", t, 0, len(t)) for i, t in enumerate(texts)]
+
+
+def test_a_date_written_in_digits_states_its_month_alone():
+    """'27 October 2025' is stated by '27 10 2025' itself, not by joining it to another passage's 'October'."""
+    passage = (
+        "For a deeper dive into the specifics of this groundbreaking partnership you can read the full article "
+        "published on 27 10 2025 23 00 00 here."
+    )
+    other = "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement."
+    evidence = build(_passages(passage, other))
+    got = verify.check(
+        "27 October 2025", evidence, parse("When was the full-length piece about this partnership put online?")
+    )
+    assert got.score >= 0.9 and [sp.passage for sp in got.spans] == [0]
+    assert {"27", "octob", "2025"} <= keys("published on 2025-10-27") and "octob" in keys("on 10/27/2025")
+    assert "june" not in keys("filed on 05 06 2025") and "may" not in keys("filed on 05 06 2025")  # order unknown
