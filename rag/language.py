@@ -43,8 +43,39 @@ def detect(text: str, default: str = "en") -> str:
 _VOCAB = {lang: frozenset(words) for lang, words in _WORDS.items()}
 
 
+_MONTHS = {
+    "en": "January February March April May June July August September October November December".split(),
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
+}
+_DAY_FORMS = {"fr": "{d} {m} {y}", "es": "{d} de {m} de {y}", "de": "{d}. {m} {y}"}
+_MONTH = "|".join(_MONTHS["en"])
+_ENGLISH_DATE = re.compile(rf"\b(?:({_MONTH}) (\d{{1,2}}), (\d{{4}})|(\d{{1,2}}) ({_MONTH}) (\d{{4}}))\b")
+
+
+def localize_dates(text: str, target: str) -> str:
+    """English dates ('October 28, 2025', '28 October 2025') written the reader's way ('28 octobre 2025'), by rule:
+    a date is a fact the verifier checked, not something to leave to the model's translation."""
+    form = _DAY_FORMS.get(target)
+    if form is None:
+        return text
+
+    def local(m: re.Match) -> str:
+        month, day, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        return form.format(d=int(day), m=_MONTHS[target][_MONTHS["en"].index(month)], y=year)
+
+    return _ENGLISH_DATE.sub(local, text)
+
+
 def translate(llm: LLM, text: str, target: str, template: str = prompts.TO_READER) -> str:
-    """`text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives nothing."""
+    """`text` in the language `target` (a key of NAMES), by the LLM, its dates written by rule; a text that is only
+    a date needs no LLM call; `text` itself when the model gives nothing."""
+    if template == prompts.TO_READER and target in _DAY_FORMS:
+        only_dates = not _ENGLISH_DATE.sub("", text).strip(" .,;:")
+        text = localize_dates(text, target)
+        if only_dates:
+            return text
     prompt = template.format(language=NAMES.get(target, target), text=text)
     reply = llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or ""
     lines = [line.strip().strip('"«» ') for line in reply.strip().splitlines() if line.strip()]

@@ -121,6 +121,14 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
     assert answer.citations[0].source == "004_c32bc8aee1998fbf.txt" and "October 28, 2025" in answer.citations[0].quote
     # retrieval and the answer were asked in English; the reader's text only went to the translator
     assert "When did Microsoft and OpenAI sign the agreement?" in llm.prompts[1][-1].content
+    assert "28 de octubre de 2025" in llm.prompts[2][-1].content  # the date written by rule before translating
+
+
+def test_a_date_answer_is_written_the_readers_way_without_a_translation_call(llm):
+    llm.queue("When did Microsoft and OpenAI conclude their new agreement?", "October 28, 2025")
+    answer = rag.ask("Quand Microsoft et OpenAI ont-ils conclu leur nouvel accord ?")
+    assert answer.text == f"28 octobre 2025 [1] {prompts.TRANSLATED['fr']}" and answer.claim == "October 28, 2025 [1]"
+    assert len(llm.prompts) == 2  # the question's translation and the answer: a date needs no translator
 
 
 def test_a_french_question_the_articles_do_not_answer_is_refused_in_french(llm):
