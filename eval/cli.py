@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     folder = base.data_dir / "eval" / name
     out = args.out or folder
     out.mkdir(parents=True, exist_ok=True)
-    replay.save(out / "answers.jsonl", answers)  # kept whatever the peer does; `rag eval sweep` replays them
+    replay.save(out / replay.ANSWERS, answers)  # kept whatever the peer does; `rag eval sweep` replays them
     peer_records = _peer(args, items, settings, corpus, folder / "peer-index") if args.peer else None
     meta = {
         "set": name,
@@ -194,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
     print(report.table(summary))
     print(f"\noutcomes (share of answerable / unanswerable questions, count){' vs the llama-index peer' * args.peer}:")
     print(outcomes.table(cols))
-    print(f"results: {json_path}\nreport:  {html_path}\nanswers: {out / 'answers.jsonl'}")
+    print(f"results: {json_path}\nreport:  {html_path}\nanswers: {out / replay.ANSWERS}")
     for line in failed:
         print(f"FAIL {line}", file=sys.stderr)
     return 1 if failed else 0

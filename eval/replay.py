@@ -4,6 +4,7 @@ not depend on the threshold, so this gives exactly what the product would have s
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, fields
@@ -108,3 +109,14 @@ def load(path: Path) -> list[tuple[Item, Answer]]:
 
 
 _NESTED = {"citations", "sentences", "dropped", "passages", "timings"}
+ANSWERS = "answers.jsonl"  # what a `rag eval` run saves in its folder
+
+
+def load_run(folder: Path) -> list[tuple[Item, Answer]]:
+    """The answers a `rag eval` run saved in `folder`."""
+    return load(folder / ANSWERS)
+
+
+def run_argument(p: argparse.ArgumentParser) -> None:
+    """The RUN argument of the commands that re-read a finished run (`rag eval sweep`, `rag eval reading`)."""
+    p.add_argument("run", type=Path, help=f"the folder `rag eval` wrote (holding {ANSWERS})")

@@ -39,18 +39,17 @@ def sweep_parser() -> argparse.ArgumentParser:
         description="Re-verify a run's answers (its answers.jsonl) at other support thresholds, without the LLM: "
         "right / wrong shown / refused per split at each. Choose on dev, report test.",
     )
-    p.add_argument("run", type=Path, help="the folder `rag eval` wrote (holding answers.jsonl)")
+    replay.run_argument(p)
     p.add_argument("--thresholds", default=",".join(f"{t:g}" for t in replay.SWEEP), help="comma-separated")
     return p
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    path = args.run / "answers.jsonl"
     try:
         thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
     except ValueError:
         raise RagError(f"--thresholds takes numbers separated by commas, not {args.thresholds!r}.") from None
-    for t, scopes in replay.sweep(replay.load(path), thresholds).items():
+    for t, scopes in replay.sweep(replay.load_run(args.run), thresholds).items():
         print(f"\nthreshold {t}:\n{outcomes.table(scopes)}")
     return 0
 

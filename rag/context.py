@@ -60,16 +60,7 @@ def select(question: Question, evidence: Evidence, budget_tokens: int) -> list[s
         return base / (1 + 0.1 * units[j][0])  # ties go to the better-ranked passage
 
     lexical = [shared(j) for j in range(n)]
-    relevance = lexical
-    if len(evidence.closeness) == n:  # fuse with meaning: rank by words, rank by closeness
-        by_words = {j: r for r, j in enumerate(sorted(range(n), key=lambda j: -lexical[j]))}
-        by_meaning = {j: r for r, j in enumerate(sorted(range(n), key=lambda j: -evidence.closeness[j]))}
-        relevance = [
-            (1 / (FUSION_K + by_words[j]) if lexical[j] > 0 else 0.0) + 1 / (FUSION_K + by_meaning[j])
-            if lexical[j] > 0 or by_meaning[j] < MEANING_ONLY
-            else 0.0
-            for j in range(n)
-        ]
+    relevance = _fused(lexical, evidence.closeness) if len(evidence.closeness) == n else lexical
     ranked = sorted(range(n), key=lambda j: relevance[j], reverse=True)
     chosen: set[int] = set()
     seen: set[str] = set()  # overlapping chunks repeat sentences: each is read once
@@ -91,4 +82,25 @@ def select(question: Question, evidence: Evidence, budget_tokens: int) -> list[s
     for j in sorted(chosen, key=lambda j: (units[j][0], units[j][1])):
         i = units[j][0]
         out[i] = f"{out[i]} {units[j][2]}".strip()
+    return out
+
+
+def _ranks(scores: list[float]) -> list[int]:
+    """Each item's 0-based rank, highest score first."""
+    out = [0] * len(scores)
+    for rank, j in enumerate(sorted(range(len(scores)), key=lambda j: -scores[j])):
+        out[j] = rank
+    return out
+
+
+def _fused(lexical: list[float], closeness: tuple[float, ...]) -> list[float]:
+    """Reciprocal-rank fusion of the word and meaning rankings. A sentence sharing no word with the question gets
+    only its meaning rank, and only when among the MEANING_ONLY closest; else 0 (not read)."""
+    by_words, by_meaning = _ranks(lexical), _ranks(list(closeness))
+    out = []
+    for words, rank, meaning in zip(lexical, by_words, by_meaning, strict=True):
+        if words <= 0 and meaning >= MEANING_ONLY:
+            out.append(0.0)
+            continue
+        out.append((1 / (FUSION_K + rank) if words > 0 else 0.0) + 1 / (FUSION_K + meaning))
     return out

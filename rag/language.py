@@ -10,7 +10,7 @@ import re
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import prompts
+from rag import lexicon, prompts
 
 # short, frequent words that tell one language from another in a one-line question (accents kept)
 _WORDS = {
@@ -44,7 +44,7 @@ _VOCAB = {lang: frozenset(words) for lang, words in _WORDS.items()}
 
 
 _MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
+    "en": lexicon.MONTHS,
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
@@ -68,14 +68,18 @@ def localize_dates(text: str, target: str) -> str:
     return _ENGLISH_DATE.sub(local, text)
 
 
+def to_reader(llm: LLM, text: str, target: str) -> str:
+    """A verified answer in the reader's language `target`: its dates written by rule, the rest by the LLM; an
+    answer that is only a date needs no LLM call."""
+    if target not in _DAY_FORMS:
+        return translate(llm, text, target)
+    only_dates = not _ENGLISH_DATE.sub("", text).strip(" .,;:")
+    text = localize_dates(text, target)
+    return text if only_dates else translate(llm, text, target)
+
+
 def translate(llm: LLM, text: str, target: str, template: str = prompts.TO_READER) -> str:
-    """`text` in the language `target` (a key of NAMES), by the LLM, its dates written by rule; a text that is only
-    a date needs no LLM call; `text` itself when the model gives nothing."""
-    if template == prompts.TO_READER and target in _DAY_FORMS:
-        only_dates = not _ENGLISH_DATE.sub("", text).strip(" .,;:")
-        text = localize_dates(text, target)
-        if only_dates:
-            return text
+    """`text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives nothing."""
     prompt = template.format(language=NAMES.get(target, target), text=text)
     reply = llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or ""
     lines = [line.strip().strip('"«» ') for line in reply.strip().splitlines() if line.strip()]
