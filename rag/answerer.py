@@ -59,6 +59,17 @@ def how_to_begin(question: Question) -> str:
     return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM
 
 
+def _translated(translate: Callable[[str], str | None], shown: list[Sentence], language: str) -> str:
+    """The verified answer in the reader's language, labelled as a translation; in the articles' language, labelled
+    so, when the translation of any sentence could not be checked (rag.language.to_reader gave None)."""
+    pieces = [translate(strip_markers(s.text)) for s in shown]
+    if any(p is None for p in pieces):
+        text = " ".join(s.text for s in shown)
+        return f"{text} {prompts.UNCHECKED.get(language, '(untranslated: the translation could not be checked)')}"
+    text = " ".join(with_markers(p, s.keys) for p, s in zip(pieces, shown, strict=True) if p is not None)
+    return f"{text} {prompts.TRANSLATED.get(language, '(translated)')}"
+
+
 def _heading(p: Passage) -> str:
     """'Title (TechCrunch, October 5, 2023)': the model needs the outlet and date to tell articles apart."""
     parts = p.title.split()
@@ -108,7 +119,7 @@ def generate(
     budget_tokens: int,
     started: float,
     retrieve_s: float,
-    translate: Callable[[str], str] | None = None,
+    translate: Callable[[str], str | None] | None = None,
     verdict_bias: float = 0.0,
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
@@ -196,8 +207,7 @@ def generate(
         text = prompts.REFUSALS.get(question.language, prompts.REFUSAL)
         yield show(text)
     elif not live:
-        text = " ".join(with_markers(translate(strip_markers(s.text)), s.keys) for s in draft.shown)
-        text = f"{text} {prompts.TRANSLATED.get(question.language, '(translated)')}"
+        text = _translated(translate, draft.shown, question.language)
         yield show(text)
     done = time.perf_counter()
     return Answer(

@@ -92,6 +92,6 @@ def conflict(asked: list[Term], claim: list[Term], parts: tuple[frozenset[str], 
     if not years:
         return False
     answer = {t.key for t in claim if t.critical} or {t.key for t in claim}
-    return any(
-        answer & part and not years & part and any(_YEAR.fullmatch(k) for k in part) for part in parts
+    return any(  # a year that is the answer itself ("born in 1988") is not another year
+        answer & part and not years & part and any(_YEAR.fullmatch(k) for k in part - answer) for part in parts
     ) and not any(answer & part and years & part for part in parts)

@@ -153,7 +153,13 @@ class Engine:
         if reader != s.articles_language:
             asked = language.translate(self.llm, asked, s.articles_language, prompts.TO_ARTICLES)
         question = parse(text, asked, reader)
-        translate = partial(language.to_reader, self.llm, target=reader) if reader != s.articles_language else None
+        translate = (
+            partial(
+                language.to_reader, self.llm, target=reader, source=s.articles_language, threshold=s.support_threshold
+            )
+            if reader != s.articles_language
+            else None
+        )
         self.ensure_indexed()
         passages, quarantined = screen(self.retriever.retrieve(question.asked))
         for p in quarantined:

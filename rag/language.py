@@ -10,7 +10,7 @@ import re
 
 from llama_index.core.llms import LLM, ChatMessage
 
-from rag import lexicon, prompts
+from rag import lexicon, prompts, verify
 
 # short, frequent words that tell one language from another in a one-line question (accents kept)
 _WORDS = {
@@ -54,6 +54,13 @@ _MONTH = "|".join(_MONTHS["en"])
 _ENGLISH_DATE = re.compile(rf"\b(?:({_MONTH}) (\d{{1,2}}), (\d{{4}})|(\d{{1,2}}) ({_MONTH}) (\d{{4}}))\b")
 
 
+_VERDICTS = {
+    "fr": {"yes": "Oui", "no": "Non"},
+    "es": {"yes": "Sí", "no": "No"},
+    "de": {"yes": "Ja", "no": "Nein"},
+}
+
+
 def localize_dates(text: str, target: str) -> str:
     """English dates ('October 28, 2025', '28 October 2025') written the reader's way ('28 octobre 2025'), by rule:
     a date is a fact the verifier checked, not something to leave to the model's translation."""
@@ -68,19 +75,33 @@ def localize_dates(text: str, target: str) -> str:
     return _ENGLISH_DATE.sub(local, text)
 
 
-def to_reader(llm: LLM, text: str, target: str) -> str:
-    """A verified answer in the reader's language `target`: its dates written by rule, the rest by the LLM; an
-    answer that is only a date needs no LLM call."""
-    if target not in _DAY_FORMS:
-        return translate(llm, text, target)
-    only_dates = not _ENGLISH_DATE.sub("", text).strip(" .,;:")
-    text = localize_dates(text, target)
-    return text if only_dates else translate(llm, text, target)
+def to_reader(llm: LLM, text: str, target: str, source: str = "en", threshold: float = 0.9) -> str | None:
+    """A verified answer in the reader's language `target`: its dates written by rule, the rest by the LLM, and
+    checked by translating it back into the articles' language `source`: None when the way back does not restate
+    the verified answer (`restates` at `threshold`), so a translation that dropped, changed or added a word the
+    verifier checked is never shown. A bare verdict ("Yes.") or an answer that is only a date needs no LLM call."""
+    if verdict := _VERDICTS.get(target, {}).get(text.strip(" .,;:!").lower()):
+        return f"{verdict}."  # a bare "Yes." or "No.", by rule
+    only_dates = target in _DAY_FORMS and not _ENGLISH_DATE.sub("", text).strip(" .,;:")
+    local = localize_dates(text, target)
+    if only_dates:
+        return local
+    shown = translate(llm, local, target)
+    return shown if restates(translate(llm, shown, source), text, threshold) else None
+
+
+def restates(back: str, verified: str, threshold: float) -> bool:
+    """Does a translation, translated back, say what was verified: each one's terms stated by the other (names and
+    numbers weigh double, and a missing one caps the score: see rag.verify.score)?"""
+    return min(verify.score(verified, back), verify.score(back, verified)) >= threshold
+
+
+_PREAMBLE = re.compile(r"^(?:(?:the|here is the) )?translation(?: is)?\s*:\s*", re.I)  # "The translation is: ..."
 
 
 def translate(llm: LLM, text: str, target: str, template: str = prompts.TO_READER) -> str:
     """`text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives nothing."""
     prompt = template.format(language=NAMES.get(target, target), text=text)
     reply = llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or ""
-    lines = [line.strip().strip('"«» ') for line in reply.strip().splitlines() if line.strip()]
+    lines = [_PREAMBLE.sub("", line.strip()).strip('"«» ') for line in reply.strip().splitlines() if line.strip()]
     return lines[0] if lines else text

@@ -12,6 +12,11 @@ TRANSLATED = {  # what a translated answer says it is
     "es": "(traducido del inglés; citas en el idioma de los artículos)",
     "de": "(aus dem Englischen übersetzt; Zitate in der Sprache der Artikel)",
 }
+UNCHECKED = {  # what an answer says when its translation, translated back, did not restate it (rag.language)
+    "fr": "(réponse en anglais : sa traduction n'a pas pu être vérifiée)",
+    "es": "(respuesta en inglés: su traducción no se pudo verificar)",
+    "de": "(Antwort auf Englisch: die Übersetzung ließ sich nicht überprüfen)",
+}
 
 # The model's own way of saying it cannot answer; any answer containing it becomes REFUSAL.
 NOT_FOUND = "NOT IN ARTICLES"

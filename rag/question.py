@@ -15,6 +15,25 @@ _AUXILIARY = re.compile(
 )
 _WH = re.compile(r"^\W*(?:who|whom|whose|what|which|when|where|how|why)\b", re.I)
 _WH_LAST = re.compile(r"\b(?:who|whom|whose|what|which|when|where|how|why)\b(?:\s+[\w'’-]+){0,3}\s*\?\s*$", re.I)
+# a question word of the reader's language: anywhere when it cannot be another word ("Contre quel type ...", "Von
+# Firmen aus welchem Land ..."), at the start when it can ("que" is also a conjunction)
+_READER_WH = {
+    "fr": re.compile(
+        r"\b(?:qui|quoi|quel|quelle|quels|quelles|quand|où|comment|pourquoi|combien|lequel|laquelle|lesquel(?:le)?s)\b"
+        r"|^\W*(?:que|qu['’])",
+        re.I,
+    ),
+    "es": re.compile(
+        r"(?<!\w)(?:qué|quién|quiénes|cuándo|dónde|cómo|cuál|cuáles|cuánt[oa]s?)(?!\w)"
+        r"|^\W*(?:que|quien|cuando|donde|como|cual|cuant[oa]s?)\b",
+        re.I,
+    ),
+    "de": re.compile(
+        r"\b(?:was|wer|wen|wem|wessen|wann|wo|wie|welche[rsnm]?|warum|weshalb|wieso|wozu|wo(?:r|)(?:an|auf|über|um|in|aus)"
+        r"|wovon|womit|wodurch|wofür|wohin|woher)\b",
+        re.I,
+    ),
+}
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")
 _OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
@@ -71,7 +90,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     question in the articles' language; `language` the one `text` was asked in."""
     asked = asked or text
     options = choices(asked)
-    form = "choice" if options else "yes-no" if is_yes_no(asked) else "open"
+    form = "choice" if options else "yes-no" if is_yes_no(asked) and not asks_for_a_fact(text, language) else "open"
     offered = candidates(asked) if form == "open" else ()
     stem = _OPTIONS.sub("", asked)  # the question without its list of options
     return Question(
@@ -106,6 +125,13 @@ def choices(question: str) -> tuple[str, ...]:
     if not m or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
         return ()
     return (m.group(1), m.group(2))
+
+
+def asks_for_a_fact(text: str, language: str) -> bool:
+    """The reader's question (in `language`, not English) asks with a question word: it stays an open question even
+    when its translation reads as a yes/no one ("Was wollen die beiden Firmen ...?" -> "Did both companies ...?")."""
+    pattern = _READER_WH.get(language)
+    return bool(pattern and pattern.search(text))
 
 
 def is_yes_no(question: str) -> bool:

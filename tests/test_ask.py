@@ -7,6 +7,7 @@ from conftest import SEEDS
 
 import rag
 from rag import REFUSAL, BadQuestion, prompts
+from rag.language import to_reader
 from rag_cli import main as cli
 
 
@@ -111,6 +112,7 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
         "When did Microsoft and OpenAI sign the agreement?",  # the question, in the articles' language
         "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",  # answered and verified
         "Microsoft y OpenAI formalizaron un nuevo acuerdo estratégico el 28 de octubre de 2025.",  # shown
+        "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",  # translated back: checked
     )
     answer = rag.ask("¿Cuándo firmaron Microsoft y OpenAI el acuerdo?")
     assert not answer.refused and answer.language == "es"
@@ -122,6 +124,31 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
     # retrieval and the answer were asked in English; the reader's text only went to the translator
     assert "When did Microsoft and OpenAI sign the agreement?" in llm.prompts[1][-1].content
     assert "28 de octubre de 2025" in llm.prompts[2][-1].content  # the date written by rule before translating
+
+
+def test_a_translation_that_does_not_translate_back_to_the_verified_answer_is_not_shown(llm):
+    llm.queue(
+        "How long have Microsoft and OpenAI been working together?",
+        "Several years",  # verified: "For several years, Microsoft and OpenAI have been forging a close relationship"
+        "Viele Jahre",  # the translation changed a word the verifier checked ...
+        "Many years",  # ... as translating it back shows
+    )
+    answer = rag.ask("Wie lange arbeiten Microsoft und OpenAI schon eng zusammen?")
+    assert not answer.refused and answer.claim == "Several years [1]"
+    assert answer.text == f"Several years [1] {prompts.UNCHECKED['de']}"  # the verified English, labelled so
+    assert "Viele Jahre" in llm.prompts[3][-1].content  # the way back was asked of the shown translation
+
+
+def test_a_wh_question_stays_open_when_its_translation_reads_as_yes_no(llm):
+    llm.queue("Did both companies plan to establish themselves worldwide?", "Yes.")
+    answer = rag.ask("Was wollen die beiden Firmen weltweit etablieren?")
+    assert answer.refused and answer.text == prompts.REFUSALS["de"]  # a bare "Ja" answers no "Was ...?"
+    assert "yes/no" not in llm.prompts[1][-1].content
+
+
+def test_a_bare_verdict_is_translated_by_rule(llm):
+    assert to_reader(llm, "No.", "fr") == "Non." and to_reader(llm, "Yes", "de") == "Ja."
+    assert llm.prompts == []
 
 
 def test_a_date_answer_is_written_the_readers_way_without_a_translation_call(llm):

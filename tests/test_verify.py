@@ -138,3 +138,16 @@ def test_a_date_written_in_digits_states_its_month_alone():
     assert got.score >= 0.9 and [sp.passage for sp in got.spans] == [0]
     assert {"27", "octob", "2025"} <= keys("published on 2025-10-27") and "octob" in keys("on 10/27/2025")
     assert "june" not in keys("filed on 05 06 2025") and "may" not in keys("filed on 05 06 2025")  # order unknown
+
+
+def test_a_year_that_is_the_answer_is_not_another_year_than_the_one_asked():
+    text = (
+        "The 2016 Marrakesh ePrix was won by Sébastien Buemi, who started from the seventh position. "
+        "Sébastien Buemi (born 31 October 1988) is a Swiss racing driver."
+    )
+    question = "What year was the winner of the 2016 Marrakesh ePrix born?"
+    assert check("1988", question, text) > 0.5  # was capped at 0.5: 1988 read as a year other than 2016
+    assert check("1987", question, text) == 0.0
+    # the rule still holds for a year beside the answer: another year's winner
+    wimbledon = "In 2018, Angelique Kerber won the women's singles title at Wimbledon. Simona Halep won in 2019."
+    assert check("Angelique Kerber", "Who won the women's singles title at Wimbledon in 2019?", wimbledon) <= 0.5
