@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     print(f"{total:6.2f}s (refused without the LLM)  {q}", flush=True)
                     continue
-                prompt = messages(parse(q), build(answer.passages), settings.context_tokens)
+                prompt = messages(parse(q), build(answer.passages), settings.context_tokens, settings.answer_examples)
                 # leave llama.cpp's prompt cache as ask() found it (system prompt only), or the raw call gets the
                 # whole prompt for free and the comparison is void
                 llm.chat(prompt[:1], max_tokens=1)

@@ -33,16 +33,26 @@ class AnswerStream:
         return self.answer
 
 
-def messages(question: Question, evidence: Evidence, budget_tokens: int = 0) -> list[ChatMessage]:
-    """System rules plus the question and, per passage, the sentences that bear on it (see rag.context)."""
+def messages(
+    question: Question, evidence: Evidence, budget_tokens: int = 0, examples: bool = False
+) -> list[ChatMessage]:
+    """System rules plus the question and, per passage, the sentences that bear on it (see rag.context); with
+    `examples`, an open question comes after the worked examples of prompts.EXAMPLES."""
     texts = context.select(question, evidence, budget_tokens)
     context_text = "\n\n".join(
         prompts.PASSAGE.format(key=i, title=_heading(p), text=text)
         for i, (p, text) in enumerate(zip(evidence.passages, texts, strict=True), start=1)
         if text
     )
+    shown = [
+        ChatMessage(role=role, content=text)
+        for asked, reply in prompts.EXAMPLES
+        for role, text in (("user", asked), ("assistant", reply))
+        if examples and question.form == "open"  # a verdict's calibration (rag.verdict) was measured without them
+    ]
     return [
         ChatMessage(role="system", content=prompts.SYSTEM),
+        *shown,
         ChatMessage(
             role="user",
             content=prompts.QUESTION.format(
@@ -121,6 +131,7 @@ def generate(
     retrieve_s: float,
     translate: Callable[[str], str | None] | None = None,
     verdict_bias: float = 0.0,
+    examples: bool = False,
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
     `translate` (a question in another language than the articles'), the verified answer is shown once complete,
@@ -173,7 +184,7 @@ def generate(
             if live:
                 yield show(draft.text)
     elif evidence.passages:
-        chat = messages(question, evidence, budget_tokens)
+        chat = messages(question, evidence, budget_tokens, examples)
         if question.verdict_form and isinstance(llm, verdict.Scorer):
             decided = verdict.decide(llm, chat, question, verdict_bias)
             buffer.feed(decided.word)

@@ -151,7 +151,7 @@ class Engine:
         reader = language.detect(text, s.articles_language)
         asked = self.condense(text, history) if history and (reader != "en" or refers_back(text)) else text
         if reader != s.articles_language:
-            asked = language.translate(self.llm, asked, s.articles_language, prompts.TO_ARTICLES)
+            asked = language.to_articles(self.llm, asked, reader, s.articles_language)
         question = parse(text, asked, reader)
         translate = (
             partial(
@@ -179,6 +179,7 @@ class Engine:
                 retrieve_s,
                 translate,
                 verdict_bias=s.verdict_bias,
+                examples=s.answer_examples,
             )
         )
 

@@ -99,9 +99,28 @@ def restates(back: str, verified: str, threshold: float) -> bool:
 _PREAMBLE = re.compile(r"^(?:(?:the|here is the) )?translation(?: is)?\s*:\s*", re.I)  # "The translation is: ..."
 
 
-def translate(llm: LLM, text: str, target: str, template: str = prompts.TO_READER) -> str:
-    """`text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives nothing."""
-    prompt = template.format(language=NAMES.get(target, target), text=text)
-    reply = llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or ""
+def to_articles(llm: LLM, question: str, source: str, target: str) -> str:
+    """The reader's question (in `source`) in the articles' language `target`, by the LLM: a system prompt and, into
+    English, three worked examples before it (on the multilingual set's dev half they kept "Welche Suchmaschine" a
+    search engine and "Cloud-Partnerschaft" a cloud partnership, which the bare instruction lost)."""
+    rule = prompts.TO_ARTICLES.format(source=NAMES.get(source, source), language=NAMES.get(target, target))
+    chat = [ChatMessage(role="system", content=rule)]
+    for asked, translated in prompts.TO_ENGLISH_EXAMPLES if target == "en" else ():
+        chat += [ChatMessage(role="user", content=asked), ChatMessage(role="assistant", content=translated)]
+    chat.append(ChatMessage(role="user", content=question))
+    return _first_line(llm.chat(chat, max_tokens=96).message.content or "") or question
+
+
+def translate(llm: LLM, text: str, target: str) -> str:
+    """An answer `text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives
+    nothing."""
+    prompt = prompts.TO_READER.format(language=NAMES.get(target, target), text=text)
+    return (
+        _first_line(llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or "") or text
+    )
+
+
+def _first_line(reply: str) -> str:
+    """The first line of a reply, without a "Translation:" preamble or quotes."""
     lines = [_PREAMBLE.sub("", line.strip()).strip('"«» ') for line in reply.strip().splitlines() if line.strip()]
-    return lines[0] if lines else text
+    return lines[0] if lines else ""

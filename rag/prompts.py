@@ -41,6 +41,24 @@ OPEN_FORM = "Begin your answer with the answer itself in a few words (a name, a 
 
 PASSAGE = "[{key}] {title}\n{text}"  # title: the article's title, with its outlet and date when known
 
+# Worked examples the model sees before an open question with RAG_ANSWER_EXAMPLES=true, between the system rules and
+# the question (a fixed prefix: llama.cpp keeps it cached). A made-up article, so no answer can leak into the
+# evaluation sets: one question in other words than the passage's, one it does not answer.
+_EXAMPLE_PASSAGES = (
+    "[1] City council approves Elm Street bridge (Harbor Ledger, March 5, 2024)\n"
+    "The council voted 7-2 on Tuesday to fund the Elm Street bridge. The project will cost $40 million and should "
+    "open to traffic in 2027."
+)
+EXAMPLES = (
+    (
+        QUESTION.format(
+            passages=_EXAMPLE_PASSAGES, question="How much is the new crossing going to cost?", form=OPEN_FORM
+        ),
+        "$40 million",
+    ),
+    (QUESTION.format(passages=_EXAMPLE_PASSAGES, question="Who designed the bridge?", form=OPEN_FORM), NOT_FOUND),
+)
+
 CONDENSE = """Rewrite the last question so that it can be understood without the conversation: replace pronouns and \
 vague references with the names they stand for. Reply with the rewritten question only.
 
@@ -50,11 +68,15 @@ Conversation:
 Last question: {question}
 Rewritten question:"""
 
-TO_ARTICLES = """Translate this question into {language}. Keep names, dates and numbers as they are. Reply with the \
-translated question only.
-
-Question: {text}
-Translation:"""
+TO_ARTICLES = """You translate questions about news articles from {source} into {language}. Keep the question's \
+meaning, its question word (what, which, who, when, where, how, why) and every name, date and number. Reply with the \
+translated question only."""
+# worked examples the model sees before a question it translates into English (other topics than the seed sets')
+TO_ENGLISH_EXAMPLES = (
+    ("Welches Unternehmen hat die Übernahme angekündigt?", "Which company announced the takeover?"),
+    ("Combien d'employés l'entreprise va-t-elle licencier ?", "How many employees will the company lay off?"),
+    ("¿Quién dirige el nuevo proyecto de la empresa?", "Who leads the company's new project?"),
+)
 
 TO_READER = """Translate this answer into {language}. Keep names, dates and numbers as they are. Reply with the \
 translation only.

@@ -145,6 +145,11 @@ class Settings(BaseSettings):
         description="A yes/no question is answered Yes when log P(Yes) - log P(No) of the model's reply exceeds this "
         "(the model leans to Yes; chosen on MultiHop-RAG's even-numbered dev queries). Local LLM only.",
     )
+    answer_examples: bool = Field(
+        False,
+        description="Show the LLM two worked examples (a made-up article) before an open question: more questions "
+        "answered, and more answered wrong (measured in the README, 'Stop 20'); off by default.",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
     articles_language: str = Field(
         "en",

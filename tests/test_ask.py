@@ -8,6 +8,7 @@ from conftest import SEEDS
 import rag
 from rag import REFUSAL, BadQuestion, prompts
 from rag.language import to_reader
+from rag.settings import get_settings
 from rag_cli import main as cli
 
 
@@ -87,6 +88,19 @@ def test_streaming_yields_verified_sentences_then_the_answer(llm):
     assert all("100%" not in p for p in pieces)
 
 
+def test_worked_examples_come_before_an_open_question_only_when_asked_for(llm, monkeypatch):
+    llm.queue("October 28, 2025", "October 28, 2025")
+    rag.ask("When did Microsoft and OpenAI formalize their agreement?")
+    assert [m.role.value for m in llm.prompts[0]] == ["system", "user"]  # off by default
+    monkeypatch.setenv("RAG_ANSWER_EXAMPLES", "true")
+    get_settings.cache_clear()
+    rag.ask("When did Microsoft and OpenAI formalize their agreement?")
+    system, *examples, user = llm.prompts[1]
+    assert [m.role.value for m in examples] == ["user", "assistant", "user", "assistant"]
+    assert "Elm Street bridge" in examples[0].content and examples[3].content == prompts.NOT_FOUND
+    assert "Question: When did Microsoft and OpenAI formalize their agreement?" in user.content
+
+
 def test_follow_up_is_rewritten_before_retrieval(llm):
     llm.queue("When did Microsoft and OpenAI formalize their agreement?", "They formalized it on October 28, 2025.")
     answer = rag.ask(
@@ -121,6 +135,10 @@ def test_a_spanish_question_is_answered_in_spanish_verified_in_english(llm):
     assert answer.claim == "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025 [1]."
     assert answer.standalone_question == "When did Microsoft and OpenAI sign the agreement?"
     assert answer.citations[0].source == "004_c32bc8aee1998fbf.txt" and "October 28, 2025" in answer.citations[0].quote
+    # the question was translated with the rule and worked examples first, the reader's words last
+    translation = llm.prompts[0]
+    assert "from Spanish into English" in translation[0].content and len(translation) == 8
+    assert translation[-1].content == "¿Cuándo firmaron Microsoft y OpenAI el acuerdo?"
     # retrieval and the answer were asked in English; the reader's text only went to the translator
     assert "When did Microsoft and OpenAI sign the agreement?" in llm.prompts[1][-1].content
     assert "28 de octubre de 2025" in llm.prompts[2][-1].content  # the date written by rule before translating
