@@ -13,6 +13,7 @@ from pathlib import Path
 from eval import metrics, outcomes
 from eval.grade import support_in
 from eval.items import SPLITS, Item
+from rag import prompts
 from rag.cite import is_meta, strip_markers
 from rag.engine import Engine
 from rag.errors import BrokenIndex, RagError
@@ -35,6 +36,7 @@ HIGHER_IS_BETTER = {
     "refused_answerable": False,
     **outcomes.HIGHER_IS_BETTER,
     "dropped_share": False,
+    "untranslated_share": False,
     "latency_mean_s": False,
     "latency_p50_s": False,
     "latency_p95_s": False,
@@ -218,12 +220,18 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
         "citation_precision": citations.precision,
         "citation_recall": citations.recall,
         "dropped_share": len(generated) / (len(generated) + len(shown)) if generated or shown else None,
+        # answers to a question in another language shown in the articles' own: the translation did not come back
+        "untranslated_share": metrics.mean([float(_untranslated(r.answer)) for r in answered]),
         "latency_mean_s": metrics.mean(latencies),
         "latency_p50_s": metrics.percentile(latencies, 50),
         "latency_p95_s": metrics.percentile(latencies, 95),
         "first_token_mean_s": metrics.mean([r.first_token_s for r in ok]),
         "errors": float(len(records) - len(ok)),
     }
+
+
+def _untranslated(text: str) -> bool:
+    return any(text.endswith(label) for label in prompts.UNCHECKED.values())
 
 
 def by_split(records: Sequence[Record], k: int) -> dict[str, dict[str, float | None]]:

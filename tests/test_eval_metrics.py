@@ -4,6 +4,8 @@ import pytest
 
 from eval import metrics
 from eval.metrics import CitationCounts, citation_counts
+from eval.runner import Record, summarize
+from rag import prompts
 
 
 def test_normalize_and_match():
@@ -113,3 +115,12 @@ def test_tally_by_split_and_table():
     header, *rows = text.splitlines()
     assert header.split() == ["all", "all", "peer", "dev", "dev", "peer", "test", "test", "peer"]
     assert rows[1].split() == ["right", "0.50", "(1)", "0.00", "(0)", "1.00", "(1)", "-", "-", "-"]  # peer: no dev
+
+
+def test_answers_shown_untranslated_are_counted():
+    def shown(text: str) -> Record:
+        return Record("q", "Wie lange?", True, "several years", [], outcome="right", answer=text, refused=False)
+
+    labelled = f"Several years [1] {prompts.UNCHECKED['de']}"
+    translated = f"Mehrere Jahre [1] {prompts.TRANSLATED['de']}"
+    assert summarize([shown(labelled), shown(translated)], 4)["untranslated_share"] == 0.5
