@@ -19,7 +19,7 @@ from rag.evidence import build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
 from rag.loader import Article
-from rag.models import get_embedder, get_llm
+from rag.models import get_embedder, get_llm, get_rewriter
 from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
@@ -48,6 +48,10 @@ class Engine:
     @property
     def llm(self):
         return get_llm(self.settings)
+
+    @property
+    def rewriter(self):
+        return get_rewriter(self.settings)
 
     @property
     def store(self) -> Store:
@@ -151,11 +155,15 @@ class Engine:
         reader = language.detect(text, s.articles_language)
         asked = self.condense(text, history) if history and (reader != "en" or refers_back(text)) else text
         if reader != s.articles_language:
-            asked = language.to_articles(self.llm, asked, reader, s.articles_language)
+            asked = language.to_articles(self.rewriter, asked, reader, s.articles_language)
         question = parse(text, asked, reader)
         translate = (
             partial(
-                language.to_reader, self.llm, target=reader, source=s.articles_language, threshold=s.support_threshold
+                language.to_reader,
+                self.rewriter,
+                target=reader,
+                source=s.articles_language,
+                threshold=s.support_threshold,
             )
             if reader != s.articles_language
             else None
@@ -187,7 +195,7 @@ class Engine:
         """Rewrite a follow-up into a standalone question using the last turns of the conversation."""
         turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in list(history)[-3:])
         prompt = prompts.CONDENSE.format(history=turns, question=question)
-        reply = self.llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=64).message.content or ""
+        reply = self.rewriter.chat([ChatMessage(role="user", content=prompt)], max_tokens=64).message.content or ""
         rewritten = reply.strip().splitlines()[0].strip().strip('"') if reply.strip() else ""
         return rewritten if 3 <= len(rewritten) <= self.settings.max_question_chars else question
 

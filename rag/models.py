@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module, metadata
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.llms import LLM
@@ -74,6 +75,23 @@ def get_llm(settings: Settings) -> LLM:
         settings.max_tokens,
     )
     return _cached(key, lambda: factory(settings))
+
+
+def get_rewriter(settings: Settings) -> LLM:
+    """The LLM that rewrites text (a follow-up into a standalone question, a question into the articles' language, an
+    answer into the reader's): the answering LLM itself, except the local llama.cpp one, which gets a second context
+    on the same weights (`LlamaCppLLM.sibling`) so that the answer's fixed prompt stays cached between questions."""
+    llm = get_llm(settings)
+    if not isinstance(llm, HasSibling):
+        return llm
+    return _cached(("rewriter", id(llm)), llm.sibling)
+
+
+@runtime_checkable
+class HasSibling(Protocol):
+    """An LLM that can open a second context on its own weights (the local llama.cpp one)."""
+
+    def sibling(self) -> LLM: ...
 
 
 def _resolve(factory: LLMFactory | str) -> LLMFactory:

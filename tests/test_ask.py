@@ -253,3 +253,9 @@ def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm
     llm.queue("Yes.")
     answer = rag.ask("Did Microsoft and OpenAI sign a merger with Nvidia in 1999?")
     assert answer.refused and [d.text for d in answer.dropped] == ["Yes."]
+
+
+def test_any_other_llm_rewrites_with_itself(llm):
+    from rag.engine import default_engine
+
+    assert default_engine().rewriter is default_engine().llm

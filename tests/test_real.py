@@ -26,3 +26,16 @@ def test_question_the_articles_do_not_answer_is_refused(real):
     assert answer.refused
     assert answer.text == rag.REFUSAL
     assert answer.citations == ()
+
+
+def test_a_french_question_is_rewritten_on_a_second_context_taking_turns_with_the_first(real):
+    from rag.engine import default_engine
+    from rag.llm import LlamaCppLLM
+
+    engine = default_engine()
+    answer = rag.ask("Quand Microsoft et OpenAI ont-ils conclu leur nouvel accord ?")
+    assert not answer.refused and answer.text.startswith("28 octobre 2025 [1]")
+    assert answer.claim.startswith("October 28, 2025") and answer.standalone_question
+    llm, rewriter = engine.llm, engine.rewriter
+    assert isinstance(rewriter, LlamaCppLLM) and rewriter is not llm
+    assert rewriter._llama is not llm._llama and rewriter._lock is llm._lock  # two contexts, one call at a time
