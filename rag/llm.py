@@ -137,12 +137,12 @@ class LlamaCppLLM(ChatLLM):
         except Exception as exc:
             raise ModelError(f"Could not load the GGUF model {self.model_path}: {exc}") from exc
 
-    def sibling(self, n_ctx: int = 1024) -> LlamaCppLLM:
-        """A second llama.cpp context on the same GGUF (its weights memory-mapped once), taking turns with this one:
-        rewriting prompts (a follow-up, a translation) keep their own cached prefix there, so this context keeps the
-        answer's fixed prompt cached between questions."""
+    def sibling(self) -> LlamaCppLLM:
+        """A second llama.cpp model and context on the same GGUF (~1.8 GB more memory: llama.cpp repacks the weights
+        per load), taking turns with this one: rewriting prompts (a follow-up, a translation) keep their own cached
+        prefix there, so this context keeps the answer's fixed prompt cached between questions."""
         other = LlamaCppLLM(
-            model_path=self.model_path, n_ctx=n_ctx, n_threads=self.n_threads, max_tokens=self.max_tokens
+            model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, max_tokens=self.max_tokens
         )
         other._lock = self._lock  # one llama.cpp call at a time across both: the CPU is the bottleneck
         return other

@@ -80,7 +80,7 @@ def get_llm(settings: Settings) -> LLM:
 def get_rewriter(settings: Settings) -> LLM:
     """The LLM that rewrites text (a follow-up into a standalone question, a question into the articles' language, an
     answer into the reader's): the answering LLM itself, except the local llama.cpp one, which gets a second context
-    on the same weights (`LlamaCppLLM.sibling`) so that the answer's fixed prompt stays cached between questions."""
+    on the same GGUF (`LlamaCppLLM.sibling`) so that the answer's fixed prompt stays cached between questions."""
     llm = get_llm(settings)
     if not isinstance(llm, HasSibling):
         return llm
