@@ -56,8 +56,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    budgets = replay.numbers(args.budgets, "--budgets", int)
     found = cases(replay.load_run(args.run), get_embedder(get_settings()))
-    for budget in (int(b) for b in args.budgets.split(",") if b.strip()):
+    for budget in budgets:
         for label, by_meaning in (("words", False), ("words + meaning", True)):
             cells = "  ".join(f"{split} {a}/{b}" for split, (a, b) in sorted(tally(found, budget, by_meaning).items()))
             print(f"budget {budget:>4}  {label:<16} gold evidence in the prompt: {cells}")

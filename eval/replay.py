@@ -18,6 +18,7 @@ from pydantic import PrivateAttr
 from eval import outcomes
 from eval.items import Item, json_lines
 from rag.answerer import generate
+from rag.errors import RagError
 from rag.evidence import build
 from rag.question import parse
 from rag.types import Answer, Citation, Passage, Sentence, Timings
@@ -115,6 +116,14 @@ ANSWERS = "answers.jsonl"  # what a `rag eval` run saves in its folder
 def load_run(folder: Path) -> list[tuple[Item, Answer]]:
     """The answers a `rag eval` run saved in `folder`."""
     return load(folder / ANSWERS)
+
+
+def numbers(text: str, flag: str, kind: type[float] | type[int] = float) -> list:
+    """A comma-separated option's values ('0.8,0.9', '200,300'), or an actionable error naming the option."""
+    try:
+        return [kind(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise RagError(f"{flag} takes numbers separated by commas, not {text!r}.") from None
 
 
 def run_argument(p: argparse.ArgumentParser) -> None:

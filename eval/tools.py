@@ -45,10 +45,7 @@ def sweep_parser() -> argparse.ArgumentParser:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    try:
-        thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
-    except ValueError:
-        raise RagError(f"--thresholds takes numbers separated by commas, not {args.thresholds!r}.") from None
+    thresholds = replay.numbers(args.thresholds, "--thresholds")
     for t, scopes in replay.sweep(replay.load_run(args.run), thresholds).items():
         print(f"\nthreshold {t}:\n{outcomes.table(scopes)}")
     return 0

@@ -366,3 +366,7 @@ def test_reading_counts_runs_whose_gold_sentence_reached_the_prompt(llm, tmp_pat
     printed = capsys.readouterr().out.splitlines()
     assert len(llm.prompts) == calls  # nothing asked again
     assert len(printed) == 4 and all(line.endswith("dev 1/1") for line in printed)  # both ways, both budgets
+    assert cli(["eval", "reading", str(out), "--budgets", "300,many"]) == 2
+    assert "--budgets takes numbers separated by commas, not '300,many'" in capsys.readouterr().err
+    assert cli(["eval", "sweep", str(out), "--thresholds", "0.9,high"]) == 2
+    assert "--thresholds takes numbers separated by commas" in capsys.readouterr().err
