@@ -73,10 +73,11 @@ def _translated(translate: Callable[[str], str | None], shown: list[Sentence], l
     """The verified answer in the reader's language, labelled as a translation; in the articles' language, labelled
     so, when the translation of any sentence could not be checked (rag.language.to_reader gave None)."""
     pieces = [translate(strip_markers(s.text)) for s in shown]
-    if any(p is None for p in pieces):
+    checked = [p for p in pieces if p is not None]
+    if len(checked) < len(pieces):
         text = " ".join(s.text for s in shown)
         return f"{text} {prompts.UNCHECKED.get(language, '(untranslated: the translation could not be checked)')}"
-    text = " ".join(with_markers(p, s.keys) for p, s in zip(pieces, shown, strict=True) if p is not None)
+    text = " ".join(with_markers(p, s.keys) for p, s in zip(checked, shown, strict=True))
     return f"{text} {prompts.TRANSLATED.get(language, '(translated)')}"
 
 
