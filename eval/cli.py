@@ -194,6 +194,7 @@ def _run(args: argparse.Namespace) -> int:
     print(report.table(summary))
     print(f"\noutcomes (share of answerable / unanswerable questions, count){' vs the llama-index peer' * args.peer}:")
     print(outcomes.table(cols))
+    print(f"\n{outcomes.REPLIES}:\n{outcomes.table(runner.replies(records))}")
     print(f"results: {json_path}\nreport:  {html_path}\nanswers: {out / replay.ANSWERS}")
     for line in failed:
         print(f"FAIL {line}", file=sys.stderr)

@@ -137,6 +137,15 @@ def balanced_accuracy(scores_pos: Sequence[float], scores_neg: Sequence[float], 
     return (tpr + tnr) / 2
 
 
+def auc(scores_pos: Sequence[float], scores_neg: Sequence[float]) -> float | None:
+    """The chance that a positive scores above a negative (ties count half): 0.5 is no separation; None when a side
+    is empty."""
+    if not scores_pos or not scores_neg:
+        return None
+    above = sum((p > n) + 0.5 * (p == n) for p in scores_pos for n in scores_neg)
+    return above / (len(scores_pos) * len(scores_neg))
+
+
 def best_threshold(scores_pos: Sequence[float], scores_neg: Sequence[float]) -> float:
     """The threshold with the highest balanced accuracy (ties: the lowest such threshold, a midpoint between
     observed scores so it does not sit exactly on one)."""

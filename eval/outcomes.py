@@ -8,6 +8,9 @@ from collections.abc import Sequence
 
 from eval import metrics
 from eval.items import SPLITS, Item
+from rag.cite import strip_markers
+from rag.prompts import NOT_FOUND
+from rag.types import Answer
 
 RIGHT, WRONG, REFUSED, ANSWERED, SHOWN, ERROR = "right", "wrong", "refused", "answered", "shown", "error"
 # metric -> (outcome it counts, over the answerable questions?)
@@ -47,6 +50,22 @@ def outcome(item: Item, refused: bool, shown: str, cited: Sequence[str]) -> str:
         return SHOWN
     sourced = not item.sources or any(source in item.sources for source in cited)
     return RIGHT if named and sourced else WRONG
+
+
+REPLIES = (
+    "the same questions' replies before verification, as if every one were shown (the verifier can only refuse: "
+    "their right count bounds what it could show right)"
+)
+
+
+def reply(item: Item, answer: Answer) -> str:
+    """The outcome of what the product wrote before verification (the model's reply, or the sentence it computed,
+    as for report order), as if it were shown citing every article the model read: refused when the model said it
+    cannot answer. It is what verification starts from: the verifier can refuse a reply, right or wrong, but never
+    makes a wrong one right, so the replies' right count bounds what any checker could show."""
+    text = strip_markers(answer.raw or ("" if answer.refused else answer.text))
+    refused = not text or NOT_FOUND in text
+    return outcome(item, refused, "" if refused else text, [p.source for p in answer.passages])
 
 
 def tally(rows: Sequence[tuple[bool, str]]) -> dict[str, float | None]:

@@ -60,6 +60,7 @@ class Record:
     gold_alt: list[str] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)
     outcome: str = outcomes.ERROR  # right, wrong, refused, answered, shown (answered, no gold) or error
+    reply: str = outcomes.ERROR  # the same for the reply before verification (eval.outcomes.reply)
     answer: str = ""
     refused: bool = True
     sentences: list[dict] = field(default_factory=list)  # shown: text, score, supported, keys, faithful
@@ -184,6 +185,7 @@ def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, 
         rec.rank = metrics.first_hit(ranked, item.sources, item.evidence)
     shown = "" if answer.refused else strip_markers(answer.text)
     rec.outcome = outcomes.outcome(item, answer.refused, shown, [c.source for c in answer.citations])
+    rec.reply = outcomes.reply(item, answer)
     if item.answerable and item.answer:
         if item.choices:
             rec.match = metrics.choices_named(shown, item.choices) == [item.answer]
@@ -228,6 +230,11 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
         "first_token_mean_s": metrics.mean([r.first_token_s for r in ok]),
         "errors": float(len(records) - len(ok)),
     }
+
+
+def replies(records: Sequence[Record]) -> dict[str, dict[str, float | None]]:
+    """The outcomes of the replies before verification (eval.outcomes.reply), for the whole set and per split."""
+    return outcomes.by_split([(r.split, r.answerable, r.reply) for r in records])
 
 
 def _untranslated(text: str) -> bool:

@@ -46,8 +46,11 @@ def sweep_parser() -> argparse.ArgumentParser:
 
 def run_sweep(args: argparse.Namespace) -> int:
     thresholds = replay.numbers(args.thresholds, "--thresholds")
-    for t, scopes in replay.sweep(replay.load_run(args.run), thresholds).items():
+    pairs = replay.load_run(args.run)
+    for t, scopes in replay.sweep(pairs, thresholds).items():
         print(f"\nthreshold {t}:\n{outcomes.table(scopes)}")
+    replies = outcomes.by_split([(item.split, item.answerable, outcomes.reply(item, a)) for item, a in pairs])
+    print(f"\n{outcomes.REPLIES}:\n{outcomes.table(replies)}")
     return 0
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import SEEDS
 
-from eval import replay
+from eval import outcomes, replay
 from eval.items import SEED_SET, load_claims, load_items
 from rag.settings import get_settings
 from rag_cli import main as cli
@@ -70,12 +70,14 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
     assert first["sentences"][0]["score"] >= 0.6 and first["rank"] is not None
     assert second["refused"] and second["dropped"][0]["text"] == REPLIES[1]
+    assert (first["reply"], second["reply"]) == ("right", "wrong")  # the reply before verification, graded as shown
     assert third["refused"] and not third["answerable"]
     page = (out / "report.html").read_text()
     assert "<svg" in page and "49% stake" in page and "October 28, 2025" in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     printed = capsys.readouterr().out
     assert "match" in printed and "right" in printed and "0.50 (1)" in printed
+    assert outcomes.REPLIES in printed
 
 
 def test_a_bare_verdict_is_graded_on_the_premises_it_cites(llm, tmp_path):
@@ -348,7 +350,10 @@ def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, c
     assert len(llm.prompts) == calls  # nothing asked again
     at_half, above_one = printed.split("threshold 1.01:")
     assert "right" in at_half and "1.00 (1)" in at_half  # the date answered right at 0.5 ...
+    above_one, replies = above_one.split(outcomes.REPLIES)
     assert "0.00 (0)" in above_one.split("refused")[0]  # ... and nothing can be right above a score of 1
+    # whatever the threshold, the model's reply itself named the date: the most any threshold could show right
+    assert [line.split()[1:3] for line in replies.splitlines() if line.strip().startswith("right")] == [["1.00", "(1)"]]
     assert cli(["eval", "sweep", str(tmp_path / "nowhere")]) == 2
 
 

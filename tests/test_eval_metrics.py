@@ -124,3 +124,31 @@ def test_answers_shown_untranslated_are_counted():
     labelled = f"Several years [1] {prompts.UNCHECKED['de']}"
     translated = f"Mehrere Jahre [1] {prompts.TRANSLATED['de']}"
     assert summarize([shown(labelled), shown(translated)], 4)["untranslated_share"] == 0.5
+
+
+def test_a_reply_is_graded_as_if_shown_before_verification():
+    from eval.items import Item
+    from eval.outcomes import reply
+    from rag.types import Answer, Passage
+
+    read = (
+        Passage("c1", "a.txt", "A", "Azure hosts OpenAI's models.", 0, 28),
+        Passage("c2", "b.txt", "B", "AWS.", 0, 4),
+    )
+    item = Item("1", "Which cloud hosts OpenAI's models?", True, "Azure", sources=("a.txt",))
+    refused = Answer(item.question, prompts.REFUSAL, True, passages=read, raw="Azure [1], as the cloud.")
+    assert reply(item, refused) == "right"  # the verifier refused a right reply: what the count of these bounds
+    assert reply(item, Answer(item.question, prompts.REFUSAL, True, passages=read, raw="AWS [2]")) == "wrong"
+    said_so = Answer(item.question, prompts.REFUSAL, True, passages=read, raw=prompts.NOT_FOUND)
+    assert reply(item, said_so) == "refused" and reply(Item("2", "q", False), said_so) == "refused"
+    elsewhere = Item("3", item.question, True, "Azure", sources=("c.txt",))
+    assert reply(elsewhere, refused) == "wrong"  # the gold article was not among those the model read
+    # no reply (the product computed the sentence itself, as for report order): the shown text is what it wrote
+    computed = Answer(item.question, "Azure [1].", False, passages=read, raw="")
+    assert reply(item, computed) == "right" and reply(item, Answer(item.question, "x", True, raw="")) == "refused"
+
+
+def test_auc_is_the_chance_a_positive_outscores_a_negative():
+    assert metrics.auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and metrics.auc([0.1], [0.9]) == 0.0
+    assert metrics.auc([0.5, 0.7], [0.5, 0.6]) == pytest.approx(0.625)  # 1 tie (0.5) + 2 wins of 4 pairs
+    assert metrics.auc([], [0.1]) is None

@@ -246,6 +246,41 @@ def test_bench_never_deletes_a_folder_it_did_not_make(tmp_path, capsys):
     assert multihop(["--corpus", str(tmp_path / "missing.json")]) == 2
 
 
+def test_bench_reports_saved_answers_and_what_decides_a_verdict(tmp_path, capsys):
+    import json
+
+    from eval.multihop import main as multihop
+
+    def verdict(n: int, gold: str, word: str, margin: float, premises: list, ok: bool, refused: bool) -> dict:
+        raw = f"{word}." if word else "NOT IN ARTICLES"
+        text = "The articles do not contain the answer to that question." if refused else f"{word} [1]."
+        return {"n": n, "type": "comparison_query", "gold": gold, "ok": ok, "refused": refused, "text": text,
+                "raw": raw, "seconds": 1.0, "form": "yes-no", "word": word, "margin": margin, "bias": 0.25,
+                "premises": premises}  # fmt: skip
+
+    records = [
+        verdict(0, "Yes", "Yes", 1.25, [0.9, 0.8], True, False),  # right, confident, premises stated: shown
+        verdict(1, "Yes", "Yes", 0.5, [0.9, 0.4], False, True),  # right, but a premise unstated: refused
+        verdict(2, "no", "Yes", 0.35, [0.7, 0.9], False, False),  # wrong, shown
+        {"n": 3, "type": "inference_query", "gold": "Sam Altman", "ok": False, "refused": True,
+         "text": "The articles do not contain the answer to that question.", "raw": "NOT IN ARTICLES", "seconds": 1.0},
+        {"n": 4, "type": "null_query", "gold": "Insufficient information.", "ok": True, "refused": True,
+         "text": "The articles do not contain the answer to that question.", "raw": "NOT IN ARTICLES", "seconds": 1.0},
+    ]  # fmt: skip
+    saved = tmp_path / "answers.jsonl"
+    saved.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert multihop(["--report", str(saved)]) == 0  # no corpus, no index, no LLM
+    out = capsys.readouterr().out
+    assert "answerable: 1 right, 1 wrong shown (1 of them 'Yes' to a gold 'no'), 2 refused" in out
+    assert "replies before verification: 2 right, 1 wrong, 1 'not in the articles' (of 4)" in out
+    assert "verdicts: 2 of 3 right as decided; shown 2, 1 of them right" in out
+    # right verdicts' weakest premises 0.8 and 0.4 against the wrong one's 0.7: one pair of two won
+    assert "AUC of weakest premise (right vs wrong verdicts): 0.500" in out
+    assert "AUC of margin past the bias (right vs wrong verdicts): 1.000" in out  # 1.0 and 0.25 past it, vs 0.1
+    assert multihop(["--report", str(tmp_path / "none.jsonl")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
 def test_bench_runs_end_to_end_on_a_tiny_corpus(llm, tmp_path, capsys):
     import json
 

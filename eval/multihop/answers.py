@@ -14,7 +14,7 @@ from pathlib import Path
 
 from llama_index.core.llms import ChatMessage
 
-from eval.metrics import matches, normalize
+from eval.metrics import auc, matches, normalize
 from rag import answerer, prompts, verdict, verify
 from rag.engine import Engine
 from rag.evidence import build
@@ -92,6 +92,7 @@ def _decided(engine: Engine, got: Answer, budget: int) -> dict:
         "form": question.form,
         "word": got.verdict.word,
         "margin": got.verdict.margin,
+        "bias": got.verdict.bias,
         "masked_margin": round(scores[first] - scores[second], 4),
         "premises": [round(verify.premise(p, evidence).score, 3) for p in question.premises],
     }
@@ -120,7 +121,51 @@ def report(records: list[dict]) -> tuple[float | None, float | None]:
     print(f"  null refused {refused} on {len(nulls)}")
     if records:
         print(f"  seconds per answer: p50 {statistics.median(r['seconds'] for r in records):.1f}")
+    before_verification(answerable)
     return accuracy, refused
+
+
+def before_verification(answerable: list[dict]) -> None:
+    """The model's replies graded before verification (as if every one were shown), and how well what decides
+    whether a verdict is shown tells a right verdict from a wrong one: the weakest premise's support (the premise
+    check) and the margin's distance from the bias on the verdict's side (AUC; 0.5 is chance)."""
+    if not answerable:
+        return
+    replied = [r for r in answerable if r.get("raw") and prompts.NOT_FOUND not in r["raw"]]
+    right = sum(answer_correct(r["raw"], r["gold"]) for r in replied)
+    print(
+        f"  replies before verification: {right} right, {len(replied) - right} wrong, "
+        f"{len(answerable) - len(replied)} 'not in the articles' (of {len(answerable)})"
+    )
+    verdicts = [r for r in answerable if r.get("word")]
+    if not verdicts:
+        return
+    good = [r for r in verdicts if answer_correct(r["word"], r["gold"])]
+    bad = [r for r in verdicts if not answer_correct(r["word"], r["gold"])]
+    shown = [r for r in verdicts if not r["refused"]]
+    print(
+        f"  verdicts: {len(good)} of {len(verdicts)} right as decided; shown {len(shown)}, "
+        f"{sum(r['ok'] for r in shown)} of them right"
+    )
+    for name, signal in (("weakest premise", _weakest), ("margin past the bias", _confidence)):
+        value = auc([signal(r) for r in good], [signal(r) for r in bad])
+        print(f"  AUC of {name} (right vs wrong verdicts): " + ("-" if value is None else f"{value:.3f}"))
+
+
+def _weakest(record: dict) -> float:
+    return min(record.get("premises") or [0.0])
+
+
+def _confidence(record: dict) -> float:
+    """How far the margin is past the bias, on the decided word's side (the first option wins above the bias).
+    Answers saved before the bias was saved with them were decided at the default bias (yes/no questions only)."""
+    default = Settings.model_fields["verdict_bias"].default if record.get("form") == "yes-no" else 0.0
+    return abs(record["margin"] - record.get("bias", default))
+
+
+def report_saved(path: Path) -> tuple[float | None, float | None]:
+    """`report` of the answers an earlier `--answers` run saved (JSON lines), without answering again."""
+    return report([json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()])
 
 
 def _share(rows: list[dict], half: str) -> str:

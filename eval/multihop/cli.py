@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from eval.multihop.answers import answer
+from eval.multihop.answers import answer, report_saved
 from eval.multihop.build import build_ours, build_starter, ratio
 from eval.multihop.configs import CONFIGS, DEFAULT, run_config
 from eval.multihop.data import BENCH, articles, queries, sample
@@ -41,11 +41,26 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scale", action="store_true", help="also time retrieval at 10k and 100k synthetic chunks")
     p.add_argument("--configs", default="", help="comma-separated subset of the retrieval configurations")
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="ANSWERS",
+        help="only print the answers report of an answers.jsonl an earlier --answers run saved (no index, no LLM)",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.report is not None:
+        if not args.report.is_file():
+            print(
+                f"error: {args.report} does not exist: pass the answers.jsonl an --answers run saved", file=sys.stderr
+            )
+            return 2
+        report_saved(args.report)
+        return 0
     for path in (args.corpus, args.queries):
         if not path.is_file():
             print(f"error: {path} does not exist: pass --corpus/--queries (MultiHop-RAG's JSON files)", file=sys.stderr)
