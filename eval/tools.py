@@ -8,11 +8,12 @@ import argparse
 import json
 from pathlib import Path
 
-from eval import checker, outcomes, replay
+from eval import checker, judge, outcomes, replay
 from eval.grade import grade
 from eval.items import load_claims, load_graded
 from rag.errors import RagError
-from rag.settings import get_settings
+from rag.models import get_llm
+from rag.settings import Settings, get_settings
 
 
 def grade_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,14 @@ def checker_parser() -> argparse.ArgumentParser:
     p.add_argument("--halueval", type=Path, default=checker.HALUEVAL, help="HaluEval-QA JSON lines")
     p.add_argument("--claims", type=Path, default=None, help="labelled claims JSONL (default: eval/data/claims.jsonl)")
     p.add_argument("--out", type=Path, help="write checker.json here (default: RAG_DATA_DIR/eval/checker)")
+    p.add_argument(
+        "--judge",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also measure the local LLM as the checker (Yes/No reply probabilities) on the first N pairs of each "
+        "half, beside the lexical checker and the naive floor on the same pairs",
+    )
     return p
 
 
@@ -87,6 +96,8 @@ def run_grade(args: argparse.Namespace) -> int:
 
 
 def run_checker(args: argparse.Namespace) -> int:
+    if args.judge < 0:
+        raise RagError(f"--judge takes a number of pairs per half, not {args.judge}.")
     settings = get_settings()
     claims = load_claims(args.claims) if args.claims else load_claims()
     result = checker.measure(claims, settings.support_threshold, args.halueval)
@@ -115,5 +126,24 @@ def run_checker(args: argparse.Namespace) -> int:
         print(
             f"  wrong at {settings.support_threshold:g}: [{m['kind']}] label={m['label']} score={m['score']} {m['claim']}"
         )
+    if args.judge:
+        result["judge"] = _judged(args, settings)
+        (out / "checker.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"written: {out / 'checker.json'}")
     return 0
+
+
+def _judged(args: argparse.Namespace, settings: Settings) -> dict:
+    """`--judge N`: the LLM as the checker, beside the lexical one and the floor on the same pairs (eval.judge)."""
+    found = judge.measure(get_llm(settings), args.judge, settings.support_threshold, args.halueval)
+    print(f"The local LLM as the checker, on the first {found['pairs_per_half']} pairs of each half:")
+    for name in judge.CHECKERS:
+        r = found[name]
+        print(
+            f"  {name:<8} AUC dev {r['auc_dev']:.3f}, held out {r['auc_test']:.3f}; balanced accuracy held out "
+            f"{r['balanced_accuracy_test_at_tuned']:.3f} at its dev-tuned {r['threshold_tuned_on_dev']:g}"
+        )
+    print(
+        f"  lexical at the product's {settings.support_threshold:g}: {found['lexical']['balanced_accuracy_test_at_product']:.3f}"
+    )
+    return found

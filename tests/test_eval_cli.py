@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, use_llm
+from fakes import ScoringLLM
 
 from eval import outcomes, replay
 from eval.items import SEED_SET, load_claims, load_items
@@ -219,6 +220,33 @@ def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsy
     assert result["halueval"]["balanced_accuracy_second_half_at_tuned"] == 1.0
     assert result["claims"]["claims"] == len(load_claims())
     assert "balanced accuracy" in capsys.readouterr().out
+
+
+def test_checker_command_measures_the_llm_as_the_checker_beside_the_floor(llm, monkeypatch, tmp_path, capsys):
+    know = "Arthur's Magazine was an American literary periodical published in Philadelphia."
+    rows = [
+        {
+            "knowledge": know,
+            "question": "Where was Arthur's Magazine published?",
+            "right_answer": "Philadelphia",
+            "hallucinated_answer": "It was published in Boston.",
+        }
+    ]
+    halu = tmp_path / "halu.json"
+    halu.write_text("".join(json.dumps(r) + "\n" for r in rows * 4))
+    assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path), "--judge", "1"]) == 2
+    assert "needs the local LLM" in capsys.readouterr().err  # a server's LLM gives no reply probabilities
+    scorer = use_llm(monkeypatch, "scoring", ScoringLLM())
+    # per half: the right answer, then the hallucinated one; the judge says Yes to the first and No to the second
+    # on dev, but Yes to both on the held-out half
+    scorer.queue_scores({"Yes": -0.1, "No": -2.0}, {"Yes": -2.0, "No": -0.1}, *[{"Yes": -0.1, "No": -2.0}] * 2)
+    assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path), "--judge", "1"]) == 0
+    found = json.loads((tmp_path / "checker.json").read_text())["judge"]
+    assert found["pairs_per_half"] == 1 and found["judge"]["auc_dev"] == 1.0
+    assert found["judge"]["auc_test"] == 0.5 and found["judge"]["balanced_accuracy_test_at_tuned"] == 0.5
+    assert found["naive"]["auc_test"] == 1.0  # "Boston" is not in the text: the floor tells them apart
+    assert "The local LLM as the checker, on the first 1 pairs of each half" in capsys.readouterr().out
+    assert cli(["eval", "checker", "--halueval", str(halu), "--judge", "-1"]) == 2
 
 
 def test_shipped_data_is_well_formed():
