@@ -9,7 +9,7 @@ from pathlib import Path
 
 from eval import outcomes
 from eval.peer import PeerRecord, summarize
-from eval.runner import HIGHER_IS_BETTER, Record
+from eval.runner import HIGHER_IS_BETTER, Record, replies
 
 RATES = [name for name in HIGHER_IS_BETTER if not name.endswith("_s") and name != "errors"]
 GOOD = {(True, outcomes.RIGHT), (False, outcomes.REFUSED)}  # (answerable, outcome) pairs drawn as good
@@ -138,7 +138,8 @@ def render(
 <style>{CSS}</style></head><body><h1>Grounding evaluation</h1><p class="q">{info}</p>{status}
 <h2>Right, wrong, refused</h2><p class="q">Shares of the answerable / unanswerable questions (counts){
         ", beside the llama-index peer's" if peer is not None else ""
-    }.</p>{outcomes.html_table(cols)}<h2>Metrics</h2>{bars(rates)}<h2>Latency per question</h2>{latency_plot(records)}
+    }.</p>{outcomes.html_table(cols)}<p class="q">{e(outcomes.REPLIES[0].upper() + outcomes.REPLIES[1:])}:</p>
+{outcomes.html_table(replies(records))}<h2>Metrics</h2>{bars(rates)}<h2>Latency per question</h2>{latency_plot(records)}
 <p>mean {_fmt(summary.get("latency_mean_s"))} s · p50 {_fmt(summary.get("latency_p50_s"))} s · p95
 {_fmt(summary.get("latency_p95_s"))} s · first text {_fmt(summary.get("first_token_mean_s"))} s</p>
 <h2>Questions</h2><table><tr><th>id</th><th>question</th><th>answer (support of each sentence)</th>

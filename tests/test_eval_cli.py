@@ -75,6 +75,7 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     assert third["refused"] and not third["answerable"]
     page = (out / "report.html").read_text()
     assert "<svg" in page and "49% stake" in page and "October 28, 2025" in page
+    assert "replies before verification" in page and page.count("<table class='outcomes'>") == 2
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     printed = capsys.readouterr().out
     assert "match" in printed and "right" in printed and "0.50 (1)" in printed
