@@ -55,9 +55,15 @@ def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, 
 def allowed(word: str, question: Question, premises: Sequence[float]) -> bool:
     """May this verdict be shown, given how well the passages state each premise? Some premise must be stated to cite;
     "Yes" needs every one."""
+    positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
+    return stands(positive, premises)
+
+
+def stands(positive: bool, premises: Sequence[float], shown: float = PREMISE_SHOWN, yes: float = PREMISE_YES) -> bool:
+    """The rule of `allowed` at given bars: some premise stated at `shown` or more, every one at `yes` for a positive
+    verdict (a "Yes"); no premises, nothing to check."""
     if not premises:
         return True
-    if max(premises) < PREMISE_SHOWN:
+    if max(premises) < shown:
         return False
-    positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
-    return not positive or min(premises) >= PREMISE_YES
+    return not positive or min(premises) >= yes

@@ -163,13 +163,13 @@ FLOORS = (verdict.PREMISE_SHOWN, 0.5, 0.0)  # the shipped bar, a stated premise 
 
 def _at_floor(records: list[dict], floor: float) -> tuple[int, int, int]:
     """Right and wrong answers shown, and null queries answered, had the verdicts been shown on premises stated at
-    `floor` or more (rag.verdict.allowed with both bars at `floor`); other answers as they were."""
+    `floor` or more (rag.verdict.stands with both bars at `floor`); other answers as they were."""
     right = wrong = answered = 0
     for r in records:
         null = r["type"] == "null_query"
         if r.get("word"):
-            p = r.get("premises") or []
-            shown = not p or max(p) >= floor and (normalize(r["word"]) not in YES or min(p) >= floor)
+            positive = r.get("form") == "yes-no" and normalize(r["word"]) in YES
+            shown = verdict.stands(positive, r.get("premises") or [], floor, floor)
             good = answer_correct(r["word"], r["gold"])
         else:
             shown, good = not r["refused"], r["ok"]
