@@ -203,18 +203,20 @@ def test_grade_rejects_bad_lines(tmp_path, capsys):
     assert cli(["eval", "grade", str(path), "--threshold", "2"]) == 2
 
 
+def write_halueval(path):
+    """Four copies of one HaluEval-QA row (two per half): a right answer the knowledge states, a hallucinated one."""
+    row = {
+        "knowledge": "Arthur's Magazine was an American literary periodical published in Philadelphia.",
+        "question": "Where was Arthur's Magazine published?",
+        "right_answer": "Philadelphia",
+        "hallucinated_answer": "It was published in Boston.",
+    }
+    path.write_text((json.dumps(row) + "\n") * 4)
+    return path
+
+
 def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsys):
-    know = "Arthur's Magazine was an American literary periodical published in Philadelphia."
-    rows = [
-        {
-            "knowledge": know,
-            "question": "Where was Arthur's Magazine published?",
-            "right_answer": "Philadelphia",
-            "hallucinated_answer": "It was published in Boston.",
-        }
-    ]
-    halu = tmp_path / "halu.json"
-    halu.write_text("".join(json.dumps(r) + "\n" for r in rows * 4))
+    halu = write_halueval(tmp_path / "halu.json")
     assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "checker.json").read_text())
     assert result["halueval"]["pairs_tune"] == result["halueval"]["pairs_test"] == 2
@@ -224,17 +226,7 @@ def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsy
 
 
 def test_checker_command_measures_the_llm_as_the_checker_beside_the_floor(llm, monkeypatch, tmp_path, capsys):
-    know = "Arthur's Magazine was an American literary periodical published in Philadelphia."
-    rows = [
-        {
-            "knowledge": know,
-            "question": "Where was Arthur's Magazine published?",
-            "right_answer": "Philadelphia",
-            "hallucinated_answer": "It was published in Boston.",
-        }
-    ]
-    halu = tmp_path / "halu.json"
-    halu.write_text("".join(json.dumps(r) + "\n" for r in rows * 4))
+    halu = write_halueval(tmp_path / "halu.json")
     assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path), "--judge", "1"]) == 2
     assert "needs the local LLM" in capsys.readouterr().err  # a server's LLM gives no reply probabilities
     scorer = use_llm(monkeypatch, "scoring", ScoringLLM())
