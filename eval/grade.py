@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eval.items import Graded
-from rag import verdict, verify
+from rag import grounding, verdict, verify
 from rag.cite import is_meta, split_verdict, strip_markers
 from rag.evidence import build, split_sentences
 from rag.question import Question, parse
@@ -31,11 +31,13 @@ def support_in(claim: str, cited: Sequence[Passage], question: Question | None =
     evidence = build(list(cited))
     if question is not None and question.verdict_form:
         word, rest = split_verdict(claim, question.options)
+        if word and not verdict.allowed(word, question, evidence):
+            return 0.0  # a "Yes" to a premise naming what no passage states
         if word and not rest:  # a bare "Yes."/"No." stands on the question's premises, by the product's rule
             scores = [verify.premise(p, evidence).score for p in question.premises]
-            return 1.0 if scores and verdict.allowed(word, question, scores) else max(scores, default=0.0)
+            return 1.0 if scores and max(scores) >= verdict.PREMISE_SHOWN else max(scores, default=0.0)
         claim = rest or claim
-    return verify.check(claim, evidence, question).score
+    return grounding.check(claim, evidence, question).score
 
 
 @dataclass(frozen=True)

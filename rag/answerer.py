@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 
-from llama_index.core.llms import LLM, ChatMessage
+from llama_index.core.llms import LLM, ChatMessage, ChatResponse
 
 from rag import context, prompts, timeline, verdict
 from rag.cite import Citer, split_verdict, strip_markers, with_markers
@@ -60,6 +60,12 @@ def messages(
             ),
         ),
     ]
+
+
+def prefix_messages(evidence: Evidence) -> list[ChatMessage]:
+    """The prompt of whole-collection reading for any question: everything before prompts.QUESTION_LEAD is the
+    same for every question (the KV state rag.kvstate keeps)."""
+    return messages(Question(text="", asked="", form="open"), evidence)
 
 
 def how_to_begin(question: Question) -> str:
@@ -123,7 +129,7 @@ class _Draft:
 
 
 def generate(
-    llm: LLM,
+    llm: LLM | None,
     question: Question,
     evidence: Evidence,
     threshold: float,
@@ -133,16 +139,16 @@ def generate(
     translate: Callable[[str], str | None] | None = None,
     verdict_bias: float = 0.0,
     examples: bool = False,
+    reply: str | None = None,
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
     `translate` (a question in another language than the articles'), the verified answer is shown once complete,
     translated sentence by sentence with its citations kept, and labelled as a translation. A yes/no or either-or
     question is decided by probability when the LLM can score its replies (rag.verdict, shifted by `verdict_bias`),
-    and the reply is written after the decided word."""
+    and the reply is written after the decided word. With `reply` (a recorded reply: evaluation replays), that text
+    is verified as if the LLM had written it, and the LLM is not called. A verdict is shown only in front of a reason
+    sentence the verifier supports, or, bare, citing the spans that state the question's premises."""
     citer = Citer(evidence, question, threshold)
-
-    def premises() -> list[float]:
-        return [c.score for c in citer.premises()]
 
     buffer = SentenceBuffer()
     draft = _Draft()
@@ -157,8 +163,8 @@ def generate(
         sentence = citer.check(raw)
         draft.verify_s += time.perf_counter() - checked_at
         word, claim = split_verdict(sentence.text, question.options)
-        if word and question.verdict_form and not draft.shown and not verdict.allowed(word, question, premises()):
-            draft.dropped.append(sentence)  # "Yes" to a premise no passage states, whatever follows it
+        if word and question.verdict_form and not draft.shown and not verdict.allowed(word, question, evidence):
+            draft.dropped.append(sentence)  # "Yes" to an invented premise, whatever follows it
             return None
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)
@@ -177,7 +183,7 @@ def generate(
     decided = None
     order = timeline.asks_order(question) if evidence.passages else None
     if order is not None:  # which report came first: computed from their dates, not asked of the model
-        if dated := timeline.answer(order, evidence, verdict.PREMISE_YES):  # each side, as a premise
+        if dated := timeline.answer(order, evidence, verdict.PREMISE_SHOWN):  # each side, as a premise
             word, sides = dated
             keys = (citer.cite(sides[0].span), citer.cite(sides[1].span))
             draft.shown.append(Sentence(timeline.sentence(word, sides, evidence, keys), 1.0, True, keys))
@@ -186,11 +192,13 @@ def generate(
                 yield show(draft.text)
     elif evidence.passages:
         chat = messages(question, evidence, budget_tokens, examples)
-        if question.verdict_form and isinstance(llm, verdict.Scorer):
+        if reply is not None:
+            stream = iter([ChatResponse(message=ChatMessage(role="assistant", content=reply), delta=reply)])
+        elif question.verdict_form and isinstance(llm, verdict.Scorer):
             decided = verdict.decide(llm, chat, question, verdict_bias)
             buffer.feed(decided.word)
-            # a verdict the premises cannot carry is refused without writing the rest
-            allowed = verdict.allowed(decided.word, question, premises())
+            # a "Yes" to a premise naming what no passage states is refused without writing the rest
+            allowed = verdict.allowed(decided.word, question, evidence)
             stream = llm.continue_reply(chat, decided.word) if allowed else iter(())
         else:
             stream = llm.stream_chat(chat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag import verify
+from rag import grounding, verify
 from rag.evidence import Evidence, Span
 from rag.prompts import NOT_FOUND
 from rag.question import Question
@@ -58,7 +58,7 @@ class Citer:
         _, claim = split_verdict(text, self.question.options)
         if not claim or is_meta(text):
             return Sentence(text, 0.0, False)
-        support = verify.check(claim, self.evidence, self.question)
+        support = grounding.check(claim, self.evidence, self.question)
         if support.score < self.threshold:
             return Sentence(text, round(support.score, 3), False)
         keys = tuple(self.cite(sp) for sp in support.spans)

@@ -33,6 +33,8 @@ def answers(question: Question, sentence: str, claim: list[Term]) -> bool:
         return any(t.number for t in new)
     if wants == "date":
         return any(t.number or t.key in _MONTH_KEYS for t in new)
+    if wants == "reason":  # a reason is words: the question back with a year added explains nothing
+        return any(not t.number and t.key not in _MONTH_KEYS for t in new)
     return True
 
 

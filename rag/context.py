@@ -20,6 +20,7 @@ import numpy as np
 from rag import lexicon
 from rag.evidence import Evidence
 from rag.question import Question
+from rag.types import Passage
 
 if TYPE_CHECKING:
     from rag.models import Embedder
@@ -39,6 +40,15 @@ def near(evidence: Evidence, embedder: Embedder, question: str) -> Evidence:
     norms = np.linalg.norm(units, axis=1) * (np.linalg.norm(asked) or 1.0)
     cosine = units @ asked / np.where(norms > 0, norms, 1.0)
     return replace(evidence, closeness=tuple(round(float(c), 4) for c in cosine))
+
+
+def in_article_order(passages: list[Passage]) -> list[Passage]:
+    """The passages grouped by article, articles in the order of their best-ranked passage, and each article's
+    passages in the order they stand in it: the model reads text as it was written."""
+    first: dict[str, int] = {}
+    for rank, p in enumerate(passages):
+        first.setdefault(p.source, rank)
+    return sorted(passages, key=lambda p: (first[p.source], p.start))
 
 
 def select(question: Question, evidence: Evidence, budget_tokens: int) -> list[str]:

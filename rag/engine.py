@@ -9,23 +9,24 @@ import time
 from collections.abc import Generator, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from llama_index.core.llms import ChatMessage
 
-from rag import context, language, prompts
-from rag.answerer import AnswerStream, generate
+from rag import collection, context, kvstate, language, prompts
+from rag.answerer import AnswerStream, generate, prefix_messages
 from rag.errors import BadQuestion, CorpusError
-from rag.evidence import build
+from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
 from rag.loader import Article
-from rag.models import get_embedder, get_llm, get_rewriter
+from rag.models import get_embedder, get_embedder_id, get_llm, get_rewriter
 from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
 from rag.store import Rows, Store
-from rag.types import Answer
+from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
@@ -33,11 +34,26 @@ _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
 
 
+@runtime_checkable
+class PrefixHolder(Protocol):
+    """An LLM that keeps a fixed prompt prefix in its KV cache and in a state file (the local llama.cpp one)."""
+
+    def hold(
+        self, messages: Sequence[ChatMessage], cut: str, folder: Path, progress: kvstate.Progress | None = None
+    ) -> kvstate.Held: ...
+
+
+@runtime_checkable
+class TokenCounter(Protocol):
+    def count_tokens(self, text: str) -> int: ...
+
+
 class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._store: Store | None = None
         self._keywords: KeywordIndex | None = None
+        self._whole: tuple[str, Evidence | None] | None = None  # (store generation, the articles whole or None)
         self._lock = threading.Lock()
 
     # -- parts, built on first use ---------------------------------------------------------------------------
@@ -57,7 +73,7 @@ class Engine:
     def store(self) -> Store:
         with self._lock:
             if self._store is None:
-                self._store = Store(self.settings, self.embedder)
+                self._store = Store(self.settings, get_embedder_id(self.settings))
             return self._store
 
     def keywords(self) -> KeywordIndex:
@@ -72,7 +88,10 @@ class Engine:
     def retriever(self) -> Retriever:
         s = self.settings
         lexical = s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query
-        return Retriever(s, self.store, self.embedder, self.keywords() if lexical else None)
+        return Retriever(s, self.store, self._embed_query, self.keywords() if lexical else None)
+
+    def _embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)  # the embedder loads only when a question needs it
 
     # -- indexing --------------------------------------------------------------------------------------------
     def index(
@@ -82,6 +101,55 @@ class Engine:
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         return index_paths(paths, self.store, self.embedder, self.settings, progress=progress, show_bar=show_bar)
 
+    def prepare(self, show_bar: bool = False) -> kvstate.Held | None:
+        """In whole-collection mode, compute the prompt prefix of every article and save its KV state (what `rag
+        index` does after indexing), so that answering processes load it instead; None in the other mode or with a
+        backend that keeps no state (an OpenAI-compatible server caches the same byte-stable prefix itself)."""
+        evidence = self.whole()
+        if evidence is None:
+            return None
+        return self._hold(evidence, show_bar)
+
+    def whole(self) -> Evidence | None:
+        """The evidence of whole-collection reading, every article whole, when it is on (RAG_WHOLE_TOKENS) and the
+        indexed articles fit it; None otherwise (retrieval chooses what the model reads). Rebuilt when the index
+        changes."""
+        s = self.settings
+        if s.whole_tokens <= 0:
+            return None
+        index = self.keywords()
+        cached = self._whole
+        if cached is None or cached[0] != index.generation:
+            articles = collection.articles(self._screened(list(index.passages)))
+            llm = self.llm
+            count = llm.count_tokens if isinstance(llm, TokenCounter) else None
+            fits = (
+                0 < collection.tokens(articles, count) <= collection.budget(s.whole_tokens, s.llm_context, s.max_tokens)
+            )
+            cached = self._whole = (index.generation, build(articles) if fits else None)
+        return cached[1]
+
+    def _hold(self, evidence: Evidence, show_bar: bool = False) -> kvstate.Held | None:
+        llm = self.llm
+        if not isinstance(llm, PrefixHolder):
+            return None
+        bar = None
+        if show_bar:
+            from tqdm import tqdm
+
+            bar = tqdm(desc="Reading the articles whole", unit="tok", leave=False)
+
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+        try:
+            return llm.hold(prefix_messages(evidence), prompts.QUESTION_LEAD, self.settings.kv_dir, progress)
+        finally:
+            if bar is not None:
+                bar.close()
+
     def index_articles(self, articles: Sequence[Article], show_bar: bool = False) -> IndexReport:
         """Index articles already in memory (a news feed with outlet and date); unchanged ones cost nothing."""
         return index_articles(list(articles), self.store, self.embedder, self.settings, show_bar=show_bar)
@@ -90,7 +158,7 @@ class Engine:
         self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False
     ) -> IndexReport:
         """Re-embed everything into a new collection and swap it in once complete; the old one serves until then."""
-        fresh = Store.staging(self.settings, self.embedder, live=self._store)
+        fresh = Store.staging(self.settings, get_embedder_id(self.settings), live=self._store)
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         report = index_paths(paths, fresh, self.embedder, fresh.settings, progress=progress, show_bar=show_bar)
         with self._lock:
@@ -145,10 +213,28 @@ class Engine:
 
     def stream(self, question: str, history: History = ()) -> AnswerStream:
         """Validate first (errors raise here, not mid-iteration), then stream the verified answer."""
-        question = self.check(question)
-        return AnswerStream(self._answer(question, history))
+        return self.answer(question, history=history)
 
-    def _answer(self, text: str, history: History) -> Generator[str, None, Answer]:
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage] | None = None,
+        reply: str | None = None,
+        history: History = (),
+    ) -> AnswerStream:
+        """Answer `question` from the index or, given `passages`, from those alone (read whole, as given); given
+        `reply`, verify and cite that text as the model's reply instead of asking the model (evaluation replays a
+        recorded reply through exactly the code that answers). Errors in the question raise here."""
+        text = self.check(question)
+        return AnswerStream(self._answer(text, history, passages, reply))
+
+    def _answer(
+        self,
+        text: str,
+        history: History,
+        given: Sequence[Passage] | None = None,
+        reply: str | None = None,
+    ) -> Generator[str, None, Answer]:
         """files -> chunks -> store -> retrieve -> (question, evidence) -> generate -> verify -> cite -> Answer."""
         started = time.perf_counter()
         s = self.settings
@@ -168,28 +254,45 @@ class Engine:
             if reader != s.articles_language
             else None
         )
-        self.ensure_indexed()
-        passages, quarantined = screen(self.retriever.retrieve(question.asked))
-        for p in quarantined:
-            log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
-        evidence = build(passages)
-        if s.context_by_meaning and s.context_tokens:
-            evidence = context.near(evidence, self.embedder, question.asked)
+        budget = 0
+        if given is not None:  # the caller's passages, read whole
+            evidence = build(self._screened(list(given)))
+        elif (whole := self._whole_after_indexing()) is not None:
+            evidence = whole
+            self._hold(evidence)  # the articles' KV state: in memory, or loaded from its file on the first question
+        else:
+            evidence = build(context.in_article_order(self._screened(self.retriever.retrieve(question.asked))))
+            budget = s.context_tokens
+            if s.context_by_meaning and budget:
+                evidence = context.near(evidence, self.embedder, question.asked)
         retrieve_s = time.perf_counter() - started
         return (
             yield from generate(
-                self.llm,
+                self.llm if reply is None else None,
                 question,
                 evidence,
                 s.support_threshold,
-                s.context_tokens,
+                budget,
                 started,
                 retrieve_s,
                 translate,
                 verdict_bias=s.verdict_bias,
                 examples=s.answer_examples,
+                reply=reply,
             )
         )
+
+    def _whole_after_indexing(self) -> Evidence | None:
+        self.ensure_indexed()
+        return self.whole()
+
+    @staticmethod
+    def _screened(passages: list[Passage]) -> list[Passage]:
+        """The passages less those that address the model (prompt injection), each set aside with a warning."""
+        kept, quarantined = screen(passages)
+        for p in quarantined:
+            log.warning("set aside %s: it addresses the model (prompt injection)", p.chunk_id)
+        return kept
 
     def condense(self, question: str, history: History) -> str:
         """Rewrite a follow-up into a standalone question using the last turns of the conversation."""

@@ -114,18 +114,22 @@ def _common_capitalised(word: str) -> bool:
 
 def keys(text: str) -> set[str]:
     """Every normalised word of a text, stopwords included (cheap membership tests); a date written in digits
-    states its month too (see `_dated`)."""
-    return {norm(m.group()) for m in TOKEN.finditer(text)} | _dated(text)
+    states its day, month and year, not a count ('27 10 2025' states October, not 10: see `_dated`)."""
+    dated, spans = _dated(text)
+    for start, end in reversed(spans):
+        text = f"{text[:start]} {text[end:]}"
+    return {norm(m.group()) for m in TOKEN.finditer(text)} | dated
 
 
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
-def _dated(text: str) -> set[str]:
+def _dated(text: str) -> tuple[set[str], list[tuple[int, int]]]:
     """The day, month name and year of each date written in digits ('27 10 2025', '27.10.2025', '10/27/2025',
-    '2025-10-27'), so that '27 October 2025' is stated by it. A day-month order that cannot be told ('05/06/2025')
-    states no month."""
+    '2025-10-27'), so that '27 October 2025' is stated by it, and where those dates stand. A day-month order that
+    cannot be told ('05/06/2025') states no month: its numbers stay numbers."""
     out: set[str] = set()
+    spans: list[tuple[int, int]] = []
     for m in _NUMERIC_DATE.finditer(text):
         if m.group(4):
             year, month, day = int(m.group(4)), int(m.group(5)), int(m.group(6))
@@ -139,7 +143,8 @@ def _dated(text: str) -> set[str]:
                 continue
         if 1 <= month <= 12 and 1 <= day <= 31:
             out |= {str(day), norm(MONTHS[month - 1]), str(year)}
-    return out
+            spans.append(m.span())
+    return out, spans
 
 
 def negated(text: str) -> bool:

@@ -23,6 +23,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms import LLM
 from pydantic import PrivateAttr
 
+from rag import kvstate
 from rag.backend import ChatLLM
 from rag.errors import ModelError
 from rag.settings import Settings
@@ -155,6 +156,36 @@ class LlamaCppLLM(ChatLLM):
             is_chat_model=True,
             model_name=Path(self.model_path).name,
         )
+
+    def hold(
+        self, messages: Sequence[ChatMessage], cut: str, folder: Path, progress: kvstate.Progress | None = None
+    ) -> kvstate.Held:
+        """Keep the prompt `messages` render to, up to the last `cut` (where the question begins), at the start of
+        this context: from memory, from its state file in `folder`, or computed once and saved there
+        (rag.kvstate). Every later prompt that begins the same way reuses it."""
+        rendered = self._render(messages)
+        at = rendered.rfind(cut)
+        if at <= 0:
+            raise ValueError(f"{cut!r} is not in the rendered prompt")
+        with self._lock:
+            tokens = self._llama.tokenize(rendered[:at].encode(), special=True)
+            return kvstate.hold(self._llama, tokens, folder, self._identity(), progress)
+
+    def _identity(self) -> dict[str, Any]:
+        """What a saved KV state depends on besides its tokens."""
+        import llama_cpp
+
+        path = Path(self.model_path)
+        stat = path.stat()
+        template = self._llama.metadata.get("tokenizer.chat_template", "")
+        return {
+            "model": [path.name, stat.st_size, stat.st_mtime_ns],
+            "llama_cpp": llama_cpp.__version__,
+            "n_ctx": self.n_ctx,
+            "n_batch": self._llama.n_batch,
+            "kv": kvstate.KV_TYPE,
+            "template": hashlib.sha256(template.encode()).hexdigest()[:16],
+        }
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode(), add_bos=False, special=True))

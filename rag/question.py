@@ -48,6 +48,7 @@ _WANTS = (
     ("time", re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bat what hour\b", re.I)),
     ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|number|amount|proportion)\b", re.I)),
     ("date", re.compile(r"^\W*when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
+    ("reason", re.compile(r"^\W*why\b|\bfor what reason\b", re.I)),
 )
 _PARTS = re.compile(r"\s*[,;]\s*|\s+(?:while|whereas)\s+|\s+and\s+(?=(?:is|was|has|had|also|which|who|that)\b)", re.I)
 MIN_PREMISE_TERMS = 3
@@ -69,7 +70,7 @@ class Question:
     # Engadget, and also known for ... as The Verge reported?"): each clause's constraints, which one span can state
     clauses: tuple[tuple[Term, ...], ...] = ()
     candidates: tuple[str, ...] = ()  # answers the question itself offers ("Options: A; B", "Apple or Google?")
-    wants: str = ""  # the kind of answer asked for: "date", "number", "time", or "" (anything)
+    wants: str = ""  # the kind of answer asked for: "date", "number", "time", "reason", or "" (anything)
     language: str = "en"  # the reader's: the answer is verified in the articles' language and shown in this one
     # picks one of its candidates by comparing them ("Who is older, A or B?"): the answer is a reading of what the
     # passages state about each, like a yes/no verdict, not a fact one sentence states

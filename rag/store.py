@@ -19,7 +19,6 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.chunker import Chunk
 from rag.errors import BrokenIndex, StoreUnavailable
 from rag.loader import Article
-from rag.models import Embedder
 from rag.settings import Settings
 from rag.types import Passage
 
@@ -97,21 +96,21 @@ class Rows:
 class Store:
     """Chunks with their embeddings and metadata, in one collection tied to one embedding model."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, client: Any = None) -> None:
+    def __init__(self, settings: Settings, embedder_id: str, client: Any = None) -> None:
         self.settings = settings
-        self.embedder = embedder
+        self.embedder_id = embedder_id  # what the collection's vectors were made with (the model loads elsewhere)
         self.client = client or connect(settings)
         self.collection = self._open()
         self.vectors = ChromaVectorStore(chroma_collection=self.collection)
 
     @classmethod
-    def staging(cls, settings: Settings, embedder: Embedder, live: Store | None = None) -> Store:
+    def staging(cls, settings: Settings, embedder_id: str, live: Store | None = None) -> Store:
         """A new, empty collection `<collection>-rebuild` for a rebuild to fill, on `live`'s connection when given
         (the live collection itself is never opened here: it may be the broken one being rebuilt)."""
         staging = settings.model_copy(update={"collection": f"{settings.collection}-rebuild"})
         client = live.client if live else connect(staging)
         _delete(client, staging.collection)  # left by an interrupted rebuild
-        return cls(staging, embedder, client=client)
+        return cls(staging, embedder_id, client=client)
 
     def swap_in(self, name: str) -> None:
         """Make this (staging) collection the collection `name`, replacing it, and mark its contents changed."""
@@ -134,16 +133,16 @@ class Store:
                 name,
                 embedding_function=None,  # never let Chroma fetch its ONNX embedder: vectors always come from us
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embed_model": self.embedder.id, "generation": "empty"},
+                metadata={"embed_model": self.embedder_id, "generation": "empty"},
             )
         except Exception as exc:
             raise self._unavailable(exc) from exc
         built_with = (collection.metadata or {}).get("embed_model")
-        if built_with != self.embedder.id:
+        if built_with != self.embedder_id:
             raise BrokenIndex(
                 f"Collection {name!r} was built with the embedding model {built_with!r}, but RAG_EMBED_MODEL and "
                 f"RAG_EMBED_INT8 give "
-                f"{self.embedder.id!r}. Run `rag index --rebuild` to re-embed, or set RAG_COLLECTION to another name."
+                f"{self.embedder_id!r}. Run `rag index --rebuild` to re-embed, or set RAG_COLLECTION to another name."
             )
         return collection
 

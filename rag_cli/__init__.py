@@ -80,6 +80,14 @@ def _index(args) -> int:
     for skip in report.skipped:
         print(f"skipped {skip.path}: {skip.reason}", file=sys.stderr)
     print(report.summary())
+    held = engine.prepare(show_bar=True)
+    if held is not None:
+        size = (
+            f", {held.path.stat().st_size / 1e6:.0f} MB state file" if held.path else " (not saved: read-only data dir)"
+        )
+        print(f"whole-collection reading: {held.tokens:,} prompt tokens {held.how} in {held.seconds:.1f} s{size}")
+    elif engine.settings.whole_tokens:
+        print("the articles exceed RAG_WHOLE_TOKENS: questions are answered from retrieved passages")
     return 0
 
 

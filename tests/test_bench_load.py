@@ -15,12 +15,17 @@ from rag.settings import get_settings
 
 
 class EchoLLM(QueueLLM):
-    """Answers with the first sentence of the first passage it is given: deterministic whatever the order of calls."""
+    """Answers with the ten words of the passages that share most words with the question: deterministic whatever
+    the order of calls, and whether the passages are retrieved chunks or whole articles."""
 
     def _next(self, messages):
         self._prompts.append(list(messages))
-        passage = re.search(r"^\[1\] .*\n(.+?[.!?])(?:\s|$)", messages[-1].content, re.M)
-        return passage.group(1) if passage else "NOT IN ARTICLES"
+        prompt = messages[-1].content
+        asked = set(re.findall(r"\w+", prompt.rsplit("Question:", 1)[1].lower()))
+        words = re.findall(r"\S+", prompt.split("Question:")[0])
+        windows = [words[i : i + 10] for i in range(len(words))]
+        best = max(windows, key=lambda w: sum(x.lower().strip(".,") in asked for x in w), default=[])
+        return " ".join(best).rstrip(".,") + "." if best else "NOT IN ARTICLES"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Hardening (issue 7): hostile questions, files, folders and data dirs get clear errors or skips and lose nothing;
+"""Hardening: hostile questions, files, folders and data dirs get clear errors or skips and lose nothing;
 injected instructions in articles change nothing."""
 
 import json

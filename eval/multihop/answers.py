@@ -122,12 +122,6 @@ def report(records: list[dict]) -> tuple[float | None, float | None]:
     if records:
         print(f"  seconds per answer: p50 {statistics.median(r['seconds'] for r in records):.1f}")
     before_verification(answerable)
-    for floor in FLOORS:
-        right, wrong, answered = _at_floor(records, floor)
-        print(
-            f"  verdicts shown on premises stated at {floor:g} or more: accuracy {right / max(1, len(answerable)):.3f}"
-            f" ({right} right, {wrong} wrong shown of {len(answerable)}), {answered} of {len(nulls)} null answered"
-        )
     return accuracy, refused
 
 
@@ -156,27 +150,6 @@ def before_verification(answerable: list[dict]) -> None:
     for name, signal in (("weakest premise", _weakest), ("margin past the bias", _confidence)):
         value = auc([signal(r) for r in good], [signal(r) for r in bad])
         print(f"  AUC of {name} (right vs wrong verdicts): " + ("-" if value is None else f"{value:.3f}"))
-
-
-FLOORS = (verdict.PREMISE_SHOWN, 0.5, 0.0)  # the shipped bar, a stated premise short of a name (NAME_CAP), none
-
-
-def _at_floor(records: list[dict], floor: float) -> tuple[int, int, int]:
-    """Right and wrong answers shown, and null queries answered, had the verdicts been shown on premises stated at
-    `floor` or more (rag.verdict.stands with both bars at `floor`); other answers as they were."""
-    right = wrong = answered = 0
-    for r in records:
-        null = r["type"] == "null_query"
-        if r.get("word"):
-            positive = r.get("form") == "yes-no" and normalize(r["word"]) in YES
-            shown = verdict.stands(positive, r.get("premises") or [], floor, floor)
-            good = answer_correct(r["word"], r["gold"])
-        else:
-            shown, good = not r["refused"], r["ok"]
-        answered += null and shown
-        right += not null and shown and good
-        wrong += not null and shown and not good
-    return right, wrong, answered
 
 
 def _weakest(record: dict) -> float:

@@ -1,0 +1,212 @@
+"""The grounding rules: is this sentence of the model's reply an answer the articles state, or one it made up?
+
+Rewording is not the risk: a small model reading whole articles writes right answers in its own words. Invention
+is: a name, number, date or quote from outside the articles, or a real fact cited for a question it does not answer.
+So a sentence is shown, citing the span that states it, when
+
+1. it answers: it says something the question does not (not only its own words back), of the kind asked (a date to
+   "when", a number to "how many"), and is not a sentence about the articles ("not specified");
+2. it invents nothing: each name, number and quote it states stands in the cited span's passage (its title, outlet
+   and date included), each number or year in the span itself or its byline;
+3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
+   several), the qualifiers the question fixes (its numbers and years, its category words such as "men's" or "Q2")
+   are stated by the span or its passage's title and date, beside the answer, and the sentence or its span says
+   something of what was asked (one of the question's own words, in some form);
+4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
+   form or order, are mostly there: the score is their share (names and numbers counting double), and a sentence
+   is shown at RAG_SUPPORT_THRESHOLD or more (chosen on dev replies).
+
+Lexical, no model weights: every rule reads the `Question` and the evidence's spans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import claim as kinds
+from rag import lexicon
+from rag.evidence import Evidence, Span
+from rag.lexicon import Term, akin, stated
+from rag.question import Question
+
+BARE_TERMS = 2  # a reply of this many content words or fewer is a bare answer, not a sentence
+NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
+_QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
+# words that fix which event or category a question asks about, though they are not names
+QUALIFIERS = frozenset(
+    lexicon.norm(w)
+    for w in """men men's women women's male female boys girls junior senior singles doubles mixed quarter q1 q2 q3 q4
+    first second third fourth final semifinal annual""".split()
+)
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well the best span supports a sentence (0 when a rule refuses it) and the spans to cite."""
+
+    score: float
+    spans: tuple[Span, ...] = ()
+    reason: str = ""  # why it is refused, for the record: "restates", "invented", "off-topic", "unstated"
+
+
+def check(sentence: str, evidence: Evidence, question: Question | None = None) -> Support:
+    """The best span supporting `sentence` as an answer to `question` (see the module's rules); a sentence joining
+    two facts may rest on two spans from different places, together."""
+    claim = lexicon.terms(sentence)
+    if not claim or not evidence.spans:
+        return Support(0.0, reason="unstated")
+    asked = _question_keys(question)
+    new = [t for t in claim if t.key not in asked and not akin(t, asked)]
+    if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
+        return Support(0.0, reason="restates")
+    rules = _Rules(sentence, claim, new or claim, question)  # a verdict's reason may only repeat the question
+    best, tie, reason = Support(0.0), (0.0, False, 0), "invented"
+    for sp in evidence.spans:
+        value, why = rules.score((sp,), evidence)
+        reason = why if why and reason == "invented" else reason
+        whole = rules.tie((sp,), evidence)
+        if value is not None and (
+            (value, whole) > (best.score, tie)
+            or ((value, whole) == (best.score, tie) and best.spans and _shorter(sp, best.spans[0]))
+        ):
+            best, tie = Support(round(value, 3), (sp,)), whole
+    if best.score < 1.0:  # two places, each stating part of it: the spans stating most of the sentence
+        ranked = sorted(range(len(evidence.spans)), key=lambda k: -_share(claim, evidence.spans[k].stated))[:8]
+        for i, k in enumerate(ranked):
+            for k2 in ranked[i + 1 :]:
+                pair = (evidence.spans[k], evidence.spans[k2])
+                if _overlap(*pair) or not _complement(claim, *pair):
+                    continue
+                value, _ = rules.score(pair, evidence)
+                if value is not None and value > best.score + 0.15:
+                    best = Support(round(value, 3), pair)
+    return best if best.spans else Support(0.0, reason=reason)
+
+
+class _Rules:
+    """The rules of the module for one sentence, applied to one span or two."""
+
+    def __init__(self, sentence: str, claim: list[Term], new: list[Term], question: Question | None) -> None:
+        self.sentence, self.claim, self.new = sentence, claim, new
+        self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
+        self.qualifiers = _qualifiers(question)
+        self.names = _names(question)
+        self.topic = _topic(question)
+        # a sentence, not a bare answer ("Several years"), is expected to say something of what was asked
+        self.sentence_like = bool(self.topic) and len(claim) > BARE_TERMS
+        self.said = frozenset(lexicon.keys(sentence))
+        self.written = set(re.findall(r"\w+", sentence.lower())) - lexicon.STOPWORDS
+        self.negated = lexicon.negated(sentence)
+
+    def score(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float | None, str]:
+        """The share of the sentence's new words the spans state, or None and the rule that refuses them."""
+        context = frozenset().union(*(evidence.context[sp.passage] for sp in spans))
+        stated_ = frozenset().union(*(sp.stated for sp in spans))
+        keys = frozenset().union(*(sp.keys for sp in spans))
+        if any(not stated(t, context) for t in self.claim if t.critical) or any(q - context for q in self.quotes):
+            return None, ""  # a name, number or quote its passage does not state
+        if self.names and not any(all(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
+            return None, "off-topic"  # its passage never names what the question asks about
+        if any(t.number and not stated(t, stated_) for t in self.claim):
+            return None, ""  # a number or year the span does not state (another year, another figure)
+        if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
+            return None, "off-topic"  # another year, quarter or category than the one asked
+        if self.sentence_like and not any(stated(t, keys | self.said) or akin(t, keys | self.said) for t in self.topic):
+            return None, "off-topic"  # neither the sentence nor its span says anything of what was asked
+        if any(not stated(t, stated_) for t in self.new if t.critical):
+            return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
+        value = _share(self.new, stated_)
+        if self.negated and not any(sp.negated for sp in spans):
+            value = min(value, NEGATION_CAP)  # "X did not happen" is not stated by "X happened"
+        return value, ""
+
+    def _beside(self, sp: Span, evidence: Evidence) -> bool:
+        """The question's qualifiers stand in the sentence of the span that states the answer's names and numbers
+        (any of its sentences when it has none), or in its passage's title and byline."""
+        answer = {t.key for t in self.new if t.critical}
+        parts = [part for part in sp.parts if answer <= part] or list(sp.parts)
+        around = (sp.stated - sp.keys) | lexicon.keys(evidence.passages[sp.passage].title)
+        return any(all(stated(q, part | around) for q in self.qualifiers) for part in parts)
+
+    def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int]:
+        """Among equal spans: the one stating most of the whole sentence, then a single sentence over a pair, then
+        the one with most of its content words as written ('computational', not 'computing')."""
+        text = " ".join(evidence.text(sp) for sp in spans).lower()
+        stated_ = frozenset().union(*(sp.stated for sp in spans))
+        single = all(sp.single for sp in spans)
+        return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+
+
+def _topic(question: Question | None) -> list[Term]:
+    """The question's own words, less its names and numbers (the rules above check those): what a sentence or its
+    span must say something of."""
+    if question is None:
+        return []
+    first = lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+    return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]
+
+
+def _complement(claim: list[Term], a: Span, b: Span) -> bool:
+    """Each span states a name or number of the sentence that the other does not: two facts, one in each."""
+    critical = {t.key for t in claim if t.critical}
+    return bool(critical & a.keys - b.keys and critical & b.keys - a.keys)
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.passage == b.passage and a.start < b.end and b.start < a.end
+
+
+def _question_keys(question: Question | None) -> frozenset[str]:
+    return frozenset(lexicon.keys(question.asked)) if question is not None else frozenset()
+
+
+def _qualifiers(question: Question | None) -> list[Term]:
+    """What the question fixes that a span must state beside the answer: its numbers and years written in digits
+    ("the two partners" fixes nothing), and its category words (an open question's; a yes/no question's premises
+    are checked on their own)."""
+    if question is None or question.form != "open":
+        return []
+    return [t for t in question.constraints if t.word[:1].isdigit() or t.key in QUALIFIERS]
+
+
+_ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)
+
+
+def _names(question: Question | None) -> list[list[Term]]:
+    """Per question asked ("When was it signed, and who is its CEO?" asks two), the names it asks about: the
+    passage an answer cites must state those of one of them (a question about another company is not answered by
+    an article that never names it). Names are capitalised words past a question's first."""
+    if question is None or question.form != "open":
+        return []
+    out = []
+    for part in _ASKS_AGAIN.split(question.asked):
+        terms = lexicon.terms(part)
+        out.append([t for t in terms[1:] if t.critical and not t.number] if terms else [])
+    return [names for names in out if names] if all(out) else []
+
+
+def _misspelt(key: str, words: frozenset[str]) -> bool:
+    """A reader's typo of a word the passage has ('Micorsoft'): one letter changed, added, dropped or two swapped,
+    in a word of six letters or more."""
+    if len(key) < 6 or not key.isalpha():
+        return False
+    return any(abs(len(w) - len(key)) <= 1 and w[:1] == key[:1] and _one_edit(key, w) for w in words)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _share(terms: list[Term], span: frozenset[str]) -> float:
+    """Weighted share of `terms` the span states in some form (names and numbers count double)."""
+    weight = {t.key: lexicon.CRITICAL_WEIGHT if t.critical else 1.0 for t in terms}
+    found = sum(weight[t.key] for t in terms if stated(t, span) or akin(t, span))
+    return found / sum(weight[t.key] for t in terms)
+
+
+def _shorter(a: Span, b: Span) -> bool:
+    return (a.end - a.start) < (b.end - b.start)

@@ -1,0 +1,77 @@
+"""The grounding rules: rewording is shown, invention is refused (each rule with the kind of reply it was made for)."""
+
+from rag import grounding, lexicon
+from rag.evidence import build
+from rag.question import parse
+from rag.types import Passage
+
+ARTICLE = (
+    "Microsoft and OpenAI have formalized a new agreement.\n"
+    "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement aimed at strengthening their "
+    "long-standing partnership. The collaboration is based on joint investments and enhanced sharing of technical "
+    "and human resources. For the European market, it raises questions around digital sovereignty and dependence "
+    "on American actors. The full article was published on 27 10 2025 23 00 00 here."
+)
+WIMBLEDON = (
+    "Serena Williams won the women's singles title at Wimbledon in 2012. "
+    "Andy Murray won the men's singles title at Wimbledon in 2013."
+)
+
+
+def support(sentence: str, question: str, text: str = ARTICLE, title: str = "Microsoft and OpenAI") -> float:
+    evidence = build([Passage("a#1", "a.txt", title, text, 0, len(text))])
+    return grounding.check(sentence, evidence, parse(question)).score
+
+
+def test_faithful_rewording_is_shown():
+    question = "What questions does the collaboration raise for the European market?"
+    assert support("It raises questions about digital sovereignty and reliance on American companies.", question) >= 0.5
+    assert support("Joint investments underpin the tie-up.", "Money-wise, what underpins it?") >= 0.5
+
+
+def test_a_name_or_number_no_article_states_is_refused():
+    assert support("OpenAI's chief executive is Sam Altman.", "Who is OpenAI's chief executive?") == 0.0
+    assert support("Microsoft invested $13 billion.", "How much did Microsoft invest?") == 0.0
+    assert support("They formalized it on October 29, 2025.", "When did they formalize the agreement?") == 0.0
+
+
+def test_a_quote_must_stand_in_the_article():
+    question = "What does the agreement aim at?"
+    assert support('It aims at "strengthening their long-standing partnership".', question) >= 0.5
+    assert support('It aims at "building the fastest supercomputer on Earth".', question) == 0.0
+
+
+def test_the_month_of_a_date_written_in_digits_is_not_a_count():
+    assert "10" not in lexicon.keys("published on 27 10 2025 23 00 00") and "octob" in lexicon.keys("27 10 2025")
+    assert support("10 supercomputers will be built.", "How many supercomputers will be built?") == 0.0
+
+
+def test_a_reply_that_only_restates_the_question_is_no_answer():
+    question = "Safety and alignment are two research areas of the partners. What is the third one?"
+    assert support("The third one is safety.", question) == 0.0
+    assert support("Microsoft ended the partnership in 2025.", "Why did Microsoft end the partnership?") == 0.0
+
+
+def test_an_article_that_never_names_what_was_asked_answers_nothing():
+    assert support("Google became the provider on October 28, 2025.", "When did Google become OpenAI's provider?") == 0
+    # a reader's typo of a name the article has is still that name
+    assert support("On October 28, 2025.", "When did Micorsoft and OpenAI formalize the agreement?") >= 0.5
+
+
+def test_the_qualifiers_of_the_question_stand_beside_the_answer():
+    question = "Who won the men's singles at Wimbledon in 2013?"
+    assert support("Andy Murray won it.", question, WIMBLEDON, "Wimbledon champions") >= 0.5
+    assert support("Serena Williams won it.", question, WIMBLEDON, "Wimbledon champions") == 0.0
+
+
+def test_a_true_sentence_that_says_nothing_of_what_was_asked_is_no_answer():
+    assert support("The agreement was formalized on October 28, 2025.", "What stake does Microsoft own?") == 0.0
+
+
+def test_a_sentence_joining_two_articles_cites_both():
+    a = Passage("a#1", "a.txt", "A", "Azure hosts the models of OpenAI.", 0, 33)
+    b = Passage("b#1", "b.txt", "B", "The agreement was formalized on October 28, 2025.", 0, 49)
+    found = grounding.check(
+        "Azure hosts OpenAI's models, and the agreement was formalized on October 28, 2025.", build([a, b])
+    )
+    assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
