@@ -67,10 +67,14 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     print(f"{total:6.2f}s (refused without the LLM)  {q}", flush=True)
                     continue
-                prompt = messages(parse(q), build(answer.passages), settings.context_tokens, settings.answer_examples)
-                # leave llama.cpp's prompt cache as ask() found it (system prompt only), or the raw call gets the
-                # whole prompt for free and the comparison is void
-                llm.chat(prompt[:1], max_tokens=1)
+                whole = engine.whole() is not None
+                budget = 0 if whole else settings.context_tokens
+                prompt = messages(parse(q), build(answer.passages), budget, settings.answer_examples)
+                if not whole:
+                    # leave llama.cpp's prompt cache as ask() found it (system prompt only), or the raw call gets the
+                    # passages for free and the comparison is void; in whole-collection mode both start from the
+                    # articles' cached prefix
+                    llm.chat(prompt[:1], max_tokens=1)
                 t0 = time.perf_counter()
                 raw_first = None
                 for _part in llm.stream_chat(prompt):

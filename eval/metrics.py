@@ -1,5 +1,5 @@
 """Metric functions on plain values (no models): answer match and token-F1, retrieval rank, ALCE-style citation
-precision and recall, and small aggregation helpers. Formulas are in the docstrings and in README's eval section."""
+precision and recall, and small aggregation helpers. Formulas are in the docstrings and in docs/evaluation.md."""
 
 from __future__ import annotations
 

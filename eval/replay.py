@@ -1,6 +1,6 @@
-"""Choose the support threshold on dev data without asking the LLM again: each answer's raw generation is replayed
-through the product's own verify-and-cite path (`rag.answerer.generate`) at other thresholds. The model's text does
-not depend on the threshold, so this gives exactly what the product would have shown at each."""
+"""Choose the support threshold on dev data without asking the LLM again: each answer's recorded reply is replayed
+through the product's own answering path (`rag.Engine.answer(question, passages, reply)`) at other thresholds. The
+model's text does not depend on the threshold, so this gives exactly what the product would have shown at each."""
 
 from __future__ import annotations
 
@@ -9,63 +9,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
-
-from llama_index.core.base.llms.types import ChatMessage, ChatResponse, LLMMetadata
-from llama_index.core.llms import CustomLLM
-from pydantic import PrivateAttr
 
 from eval import outcomes
 from eval.items import Item, json_lines
-from rag.answerer import generate
-from rag.errors import RagError
-from rag.evidence import build
-from rag.question import parse
-from rag.types import Answer, Citation, Passage, Sentence, Timings
+from rag import Answer, Citation, Engine, Passage, RagError, Sentence, Settings, Timings, get_settings
 
-SWEEP = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-class Replay(CustomLLM):
-    """An LLM that streams back one text it was given: what the real model generated for this question."""
-
-    _text: str = PrivateAttr(default="")
-
-    def __init__(self, text: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._text = text
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(is_chat_model=True, model_name="replay")
-
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any):
-        text = self._text
-
-        def gen():
-            yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)
-
-        return gen()
-
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return ChatResponse(message=ChatMessage(role="assistant", content=self._text))
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
-        raise NotImplementedError
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
-        raise NotImplementedError
-
-
-def replay(answer: Answer, threshold: float) -> Answer:
-    """The answer the product would have given at `threshold`, from the same passages and the same generation."""
-    question = parse(answer.question, answer.standalone_question, answer.language)
-    steps = generate(Replay(answer.raw), question, build(answer.passages), threshold, 0, 0.0, 0.0)
-    try:
-        while True:
-            next(steps)
-    except StopIteration as done:
-        return done.value
+def replay(answer: Answer, threshold: float, settings: Settings | None = None) -> Answer:
+    """The answer the product would have given at `threshold`, from the same passages and the same reply."""
+    engine = Engine((settings or get_settings()).model_copy(update={"support_threshold": threshold}))
+    asked = answer.standalone_question or answer.question
+    return engine.answer(asked, passages=answer.passages, reply=answer.raw).collect()
 
 
 def sweep(pairs: Sequence[tuple[Item, Answer]], thresholds: Sequence[float] = SWEEP) -> dict[str, dict]:

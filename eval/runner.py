@@ -198,7 +198,7 @@ def score(item: Item, answer: Answer | None, error: str | None, elapsed: float, 
 
 
 def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
-    """The run's metrics (see README's eval section for each formula); None where no question applies."""
+    """The run's metrics (docs/evaluation.md gives each formula); None where no question applies."""
     ok = [r for r in records if r.error is None]
     answerable = [r for r in ok if r.answerable]
     gold = [r for r in answerable if r.gold_answer]

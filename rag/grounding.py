@@ -11,7 +11,8 @@ So a sentence is shown, citing the span that states it, when
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several), the qualifiers the question fixes (its numbers and years, its category words such as "men's" or "Q2")
    are stated by the span or its passage's title and date, beside the answer, and the sentence or its span says
-   something of what was asked (one of the question's own words, in some form);
+   something of what was asked (one of the question's own words, in some form); a sentence that repeats words of
+   the question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them;
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there: the score is their share (names and numbers counting double), and a sentence
    is shown at RAG_SUPPORT_THRESHOLD or more (chosen on dev replies).
@@ -32,12 +33,15 @@ from rag.question import Question
 BARE_TERMS = 2  # a reply of this many content words or fewer is a bare answer, not a sentence
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
-# words that fix which event or category a question asks about, though they are not names
-QUALIFIERS = frozenset(
-    lexicon.norm(w)
-    for w in """men men's women women's male female boys girls junior senior singles doubles mixed quarter q1 q2 q3 q4
-    first second third fourth final semifinal annual""".split()
-)
+# words that fix which event or category a question asks about, though they are not names, by kinds whose members
+# exclude each other
+KINDS = tuple(
+    frozenset(lexicon.norm(w) for w in group.split())
+    for group in ("men women", "male female", "boys girls", "junior senior", "singles doubles", "q1 q2 q3 q4",
+                  "first second third fourth fifth", "quarterfinal semifinal final")
+)  # fmt: skip
+QUALIFIERS = frozenset().union(*KINDS)
+_YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         return Support(0.0, reason="unstated")
     asked = _question_keys(question)
     new = [t for t in claim if t.key not in asked and not akin(t, asked)]
+    if question is not None and question.candidates and not new:  # "Apple or Google?" is answered by one of them
+        offered = {k for c in question.candidates for k in lexicon.keys(c)}
+        new = [t for t in claim if t.key in offered]
     if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
         return Support(0.0, reason="restates")
     rules = _Rules(sentence, claim, new or claim, question)  # a verdict's reason may only repeat the question
@@ -92,8 +99,10 @@ class _Rules:
         self.qualifiers = _qualifiers(question)
         self.names = _names(question)
         self.topic = _topic(question)
+        fresh = {t.key for t in new}
+        self.repeated = [t for t in claim if not t.critical and t.key not in fresh]
         # a sentence, not a bare answer ("Several years"), is expected to say something of what was asked
-        self.sentence_like = bool(self.topic) and len(claim) > BARE_TERMS
+        self.sentence_like = len(claim) > BARE_TERMS
         self.said = frozenset(lexicon.keys(sentence))
         self.written = set(re.findall(r"\w+", sentence.lower())) - lexicon.STOPWORDS
         self.negated = lexicon.negated(sentence)
@@ -109,24 +118,37 @@ class _Rules:
             return None, "off-topic"  # its passage never names what the question asks about
         if any(t.number and not stated(t, stated_) for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
+        numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
+        if any(not stated(t, evidence.context[sp.passage]) for t in numbers for sp in spans):
+            return None, "off-topic"  # a number the question states, which the span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
             return None, "off-topic"  # another year, quarter or category than the one asked
-        if self.sentence_like and not any(stated(t, keys | self.said) or akin(t, keys | self.said) for t in self.topic):
+        if (
+            self.topic
+            and self.sentence_like
+            and not any(stated(t, keys | self.said) or akin(t, keys | self.said) for t in self.topic)
+        ):
             return None, "off-topic"  # neither the sentence nor its span says anything of what was asked
+        if self.sentence_like and self.repeated and not _share(self.repeated, keys):
+            return None, "off-topic"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
             return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
         value = _share(self.new, stated_)
+        if not self.sentence_like and value < 1.0:
+            return None, "unstated"  # a bare answer is the article's words, not a rewording: every one stands there
         if self.negated and not any(sp.negated for sp in spans):
             value = min(value, NEGATION_CAP)  # "X did not happen" is not stated by "X happened"
         return value, ""
 
     def _beside(self, sp: Span, evidence: Evidence) -> bool:
-        """The question's qualifiers stand in the sentence of the span that states the answer's names and numbers
-        (any of its sentences when it has none), or in its passage's title and byline."""
+        """The sentence of the span that states the answer's names and numbers (any of its sentences when it has
+        none), with its passage's title and byline, does not fix another year or category than the question's: it
+        states the asked one, or none of its kind ('in 2012' answers nothing about 2013; 'women's' nothing about
+        'men's')."""
         answer = {t.key for t in self.new if t.critical}
         parts = [part for part in sp.parts if answer <= part] or list(sp.parts)
         around = (sp.stated - sp.keys) | lexicon.keys(evidence.passages[sp.passage].title)
-        return any(all(stated(q, part | around) for q in self.qualifiers) for part in parts)
+        return any(not any(_other(q.key, (part | around) - answer) for q in self.qualifiers) for part in parts)
 
     def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int]:
         """Among equal spans: the one stating most of the whole sentence, then a single sentence over a pair, then
@@ -135,6 +157,16 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+
+
+def _other(qualifier: str, keys: frozenset[str]) -> bool:
+    """`keys` fix another of the qualifier's kind (another year, the other category) and not the qualifier itself;
+    other numbers ("14,000 jobs") are checked against the whole passage, where a question's clauses may stand."""
+    if qualifier in keys or qualifier[:1].isdigit() and not _YEAR.fullmatch(qualifier):
+        return False
+    if _YEAR.fullmatch(qualifier):
+        return any(_YEAR.fullmatch(k) for k in keys)
+    return any(qualifier in kind and kind & keys for kind in KINDS)
 
 
 def _topic(question: Question | None) -> list[Term]:

@@ -163,7 +163,7 @@ def _sentence_transformer(settings: Settings) -> Embedder:
 
 def _quantize(model) -> None:
     """Dynamic int8 quantisation of the model's Linear layers, per-channel weights (torch, on the CPU): ~2.5x faster
-    embedding on an AVX-512 VNNI CPU, ~1.2x on AVX2, with no measurable change in retrieval (see README)."""
+    embedding on an AVX-512 VNNI CPU, ~1.2x on AVX2, with no measurable change in retrieval (docs/results.md)."""
     import warnings
 
     import torch

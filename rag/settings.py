@@ -13,6 +13,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rag.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parents[1]
+# run from a source checkout (the README's commands): data and corpus beside the code; installed: the user's folders
+CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "rag" / "settings.py").is_file()
+
+
+def _default_data_dir() -> Path:
+    if CHECKOUT:
+        return ROOT / ".rag-data"
+    from platformdirs import user_data_path
+
+    return user_data_path("rag-news", appauthor=False)
+
+
+def _default_corpus_dir() -> Path:
+    return ROOT / "seeds" if CHECKOUT else _default_data_dir() / "corpus"
 
 
 class Settings(BaseSettings):
@@ -21,8 +35,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=None, frozen=True, extra="forbid")
 
     # Where things live
-    data_dir: Path = Field(ROOT / ".rag-data", description="Everything the product writes goes under here.")
-    corpus_dir: Path = Field(ROOT / "seeds", description="Articles indexed on first use (.txt, .md, .html, .pdf).")
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Everything the product writes goes under here (default: .rag-data in a source checkout, else "
+        "the user's data folder, e.g. ~/.local/share/rag-news).",
+    )
+    corpus_dir: Path = Field(
+        default_factory=_default_corpus_dir,
+        description="Articles indexed on first use (.txt, .md, .html, .pdf); default: seeds/ in a source checkout, "
+        "else <data dir>/corpus.",
+    )
     collection: str = Field(
         "articles",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$",

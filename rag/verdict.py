@@ -62,4 +62,10 @@ def allowed(word: str, question: Question, evidence: Evidence) -> bool:
     if not positive:
         return True
     stated = frozenset().union(*evidence.context) if evidence.context else frozenset()
-    return all(lexicon.stated(t, stated) for p in question.premises for t in lexicon.terms(p) if t.critical)
+    named = [
+        t
+        for p in question.premises
+        for t in lexicon.terms(p)
+        if t.critical and not t.key.isdigit() or t.word[:1].isdigit()
+    ]
+    return all(lexicon.stated(t, stated) for t in named)  # "the two firms" names no number

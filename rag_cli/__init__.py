@@ -85,7 +85,8 @@ def _index(args) -> int:
         size = (
             f", {held.path.stat().st_size / 1e6:.0f} MB state file" if held.path else " (not saved: read-only data dir)"
         )
-        print(f"whole-collection reading: {held.tokens:,} prompt tokens {held.how} in {held.seconds:.1f} s{size}")
+        how = {"memory": "already held", "file": "loaded", "extended": "extended", "computed": "computed"}[held.how]
+        print(f"whole-collection reading: {held.tokens:,} prompt tokens {how} in {held.seconds:.1f} s{size}")
     elif engine.settings.whole_tokens:
         print("the articles exceed RAG_WHOLE_TOKENS: questions are answered from retrieved passages")
     return 0

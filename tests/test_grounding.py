@@ -26,7 +26,15 @@ def support(sentence: str, question: str, text: str = ARTICLE, title: str = "Mic
 def test_faithful_rewording_is_shown():
     question = "What questions does the collaboration raise for the European market?"
     assert support("It raises questions about digital sovereignty and reliance on American companies.", question) >= 0.5
-    assert support("Joint investments underpin the tie-up.", "Money-wise, what underpins it?") >= 0.5
+    assert support("Joint investments are the basis of the collaboration.", "What is the deal based on?") >= 0.5
+
+
+def test_a_sentence_repeating_the_question_cites_a_span_stating_some_of_it():
+    # "extra backing to build" repeats the question; a span about something else that only names the answer is not
+    # support for the relation the sentence asserts
+    question = "What will OpenAI get extra backing to build?"
+    assert support("OpenAI will get extra backing to build a new agreement.", question) == 0.0
+    assert support("Joint investments underpin the tie-up.", "Money-wise, what underpins it?") == 0.0  # the cost
 
 
 def test_a_name_or_number_no_article_states_is_refused():
