@@ -112,8 +112,12 @@ class _Rules:
         context = frozenset().union(*(evidence.context[sp.passage] for sp in spans))
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         keys = frozenset().union(*(sp.keys for sp in spans))
-        if any(not stated(t, context) for t in self.claim if t.critical) or any(q - context for q in self.quotes):
-            return None, ""  # a name, number or quote its passage does not state
+        titles = frozenset().union(*(lexicon.keys(evidence.passages[sp.passage].title) for sp in spans))
+        if any(not stated(t, stated_ | titles) for t in self.claim if t.critical) or any(
+            q - context for q in self.quotes
+        ):
+            return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
+            # its passage does not: what the citation shows must state it
         if self.names and not any(all(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
             return None, "off-topic"  # its passage never names what the question asks about
         if any(t.number and not stated(t, stated_) for t in self.claim):
