@@ -441,11 +441,27 @@ def test_openai_backend_needs_a_base_url(llm, monkeypatch):
 
 
 # -- the real thing: llama-cpp-python's server over the shipped GGUF, and the real embedder ------------------------
+SERVER_WITHOUT_AMX_REPACKING = """
+import runpy, sys
+import llama_cpp.llama as module
+default = module.llama_cpp.llama_model_default_params
+def params():
+    p = default()
+    p.use_extra_bufts = False
+    return p
+module.llama_cpp.llama_model_default_params = params
+sys.argv[0] = "llama_cpp.server"
+runpy.run_module("llama_cpp.server", run_name="__main__")
+"""
+
+
 @pytest.fixture
 def llama_server(gguf, tmp_path):
     pytest.importorskip("llama_cpp.server.app", reason="pip install 'llama-cpp-python[server]==0.3.36'")
     port, log = free_port(), tmp_path / "llama-server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1"]
+    # llama.cpp's AMX repacking crashes the first decode on AMX CPUs (the product loads its own model without it,
+    # rag.llm._without_amx_repacking); the server is started the same way here
+    cmd = [sys.executable, "-c", SERVER_WITHOUT_AMX_REPACKING, "--model", str(gguf), "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--n_ctx", "4096", "--n_threads", str(os.cpu_count())]  # as the local backend
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=out, cwd=ROOT)
