@@ -1,118 +1,86 @@
-"""How accurate is the grounding checker? HaluEval-QA pairs (right answer supported, hallucinated one not) with the
-threshold tuned on the first half and reported on the second, and the hand-labelled seed claims."""
+"""`rag eval checker`: how well does the product's verifier tell a right answer from a hallucinated one? Each
+HaluEval-QA pair (question, knowledge paragraph, right answer, hallucinated answer) is verified as the product
+verifies a reply (`eval.grade.verify`); an answer's score is its weakest sentence's support, 0 when a rule other than
+support refused it. The threshold is chosen on the first half of the pairs (dev) and reported on the other (held
+out), beside the product's own threshold and a naive floor: the share of the answer's words the paragraph has."""
 
-from __future__ import annotations
-
+import argparse
+import json
 import re
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from eval import metrics
-from eval.grade import support
-from eval.items import Claim, json_lines
-from rag import lexicon
-from rag.settings import ROOT
+from eval.datasets.halueval import HALUEVAL, knowledge, rows
+from eval.grade import verify
+from eval.metrics.stats import balanced_accuracy, best_threshold
+from rag import Engine, get_settings
 
-HALUEVAL = ROOT.parent / "shared" / "benchmarks" / "halueval-qa" / "qa_one-turn_data.json"
-MISSING = "is missing: HaluEval-QA is read from ../shared/benchmarks/halueval-qa."
 SWEEP = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-_GLUED = re.compile(r"(?<=[a-z0-9)\"”][.!?])(?=[A-Z])")  # HaluEval joins its paragraphs as "century.First"
+_WORD = re.compile(r"\w+")
+_STOP = set(
+    "a an the of in on at to for by with from and or is was are were be been it its this that as which who".split()
+)
+Scores = tuple[list[float], list[float]]  # of the right answers, of the hallucinated ones
 
 
-def knowledge(text: str) -> str:
-    """HaluEval's knowledge with its glued paragraphs separated again, so sentences split where they end."""
-    return _GLUED.sub("\n", text)
-
-
-@dataclass
-class PairScores:
-    """Checker scores of supported (pos) and unsupported (neg) claims."""
-
-    pos: list[float] = field(default_factory=list)
-    neg: list[float] = field(default_factory=list)
-
-    def balanced(self, threshold: float) -> float:
-        return round(metrics.balanced_accuracy(self.pos, self.neg, threshold), 4)
-
-    def sweep(self) -> dict[str, float]:
-        return {f"{t:g}": self.balanced(t) for t in SWEEP}
+def support(engine: Engine, question: str, text: str, answer: str) -> float:
+    """The answer's support by the text, as the product verifies it at the engine's threshold."""
+    verified, threshold = verify(engine, question, [text], answer), engine.settings.support_threshold
+    scores = [s.score for s in verified.sentences]
+    scores += [s.score if s.score < threshold else 0.0 for s in verified.dropped]  # above it: refused by another rule
+    return min(scores, default=0.0)
 
 
 def naive(answer: str, text: str) -> float:
     """The floor any checker must beat: the share of the answer's content words found anywhere in the text."""
-    words = {t.key for t in lexicon.terms(answer)}
-    found = lexicon.keys(text)
-    return len(words & found) / len(words) if words else 0.0
+    words = {w for w in _WORD.findall(answer.lower()) if w not in _STOP}
+    return len(words & set(_WORD.findall(text.lower()))) / len(words) if words else 0.0
 
 
-def halueval_scores(path: Path = HALUEVAL) -> tuple[PairScores, PairScores, PairScores, PairScores]:
-    """Checker scores of the first (dev) and second (held-out) halves of HaluEval-QA (500 rows: 250 + 250), then
-    the naive floor's scores of the same halves."""
-    rows = [row for _, row in json_lines(path, MISSING, "expected HaluEval-QA's JSON lines")]
-    half = len(rows) // 2
-    out, floors = [], []
-    for part in (rows[:half], rows[half:]):
-        scores, floor = PairScores(), PairScores()
-        floors.append(floor)
-        for r in part:
-            text = knowledge(r["knowledge"])
-            scores.pos.append(support(r["right_answer"], [text], r["question"]))
-            scores.neg.append(support(r["hallucinated_answer"], [text], r["question"]))
-            floor.pos.append(naive(r["right_answer"], text))
-            floor.neg.append(naive(r["hallucinated_answer"], text))
-        out.append(scores)
-    return out[0], out[1], floors[0], floors[1]
-
-
-def claim_scores(claims: list[Claim]) -> PairScores:
-    scores = PairScores()
-    for c in claims:
-        (scores.pos if c.label else scores.neg).append(support(c.claim, [c.passage]))
-    return scores
-
-
-def claim_mistakes(claims: list[Claim], threshold: float) -> list[dict]:
-    out = []
-    for c in claims:
-        value = support(c.claim, [c.passage])
-        if (value >= threshold) != c.label:
-            out.append({"claim": c.claim, "label": c.label, "kind": c.kind, "score": round(value, 3)})
-    return out
-
-
-def measure(claims: list[Claim], product_threshold: float, halueval: Path = HALUEVAL) -> dict:
-    """Every number of the checker report: tuned thresholds, held-out balanced accuracy, sweeps, mistakes."""
-    tune, test, floor_tune, floor_test = halueval_scores(halueval)
-    tuned = round(metrics.best_threshold(tune.pos, tune.neg), 4)
-    floor_tuned = round(metrics.best_threshold(floor_tune.pos, floor_tune.neg), 4)
-    seed = claim_scores(claims)
-    seed_tuned = round(metrics.best_threshold(seed.pos, seed.neg), 4)
+def measure(path: Path = HALUEVAL) -> dict:
+    """Every number of the checker report: tuned thresholds, held-out balanced accuracy, the sweep, the floor."""
+    settings = get_settings()
+    engine, found = Engine(settings), rows(path)
+    checker: list[Scores] = [([], []), ([], [])]  # dev, held out
+    floor: list[Scores] = [([], []), ([], [])]
+    for n, r in enumerate(found):
+        text, part = knowledge(r["knowledge"]), int(n >= len(found) // 2)
+        for side, answer in enumerate((r["right_answer"], r.get("hallucinated_answer", ""))):
+            checker[part][side].append(support(engine, r["question"], text, answer))
+            floor[part][side].append(naive(answer, text))
+    tuned, floor_tuned = round(best_threshold(*checker[0]), 4), round(best_threshold(*floor[0]), 4)
+    held_out = lambda t, scores=checker[1]: round(balanced_accuracy(*scores, t), 4)  # noqa: E731
     return {
-        "halueval": {
-            "pairs_tune": len(tune.pos),
-            "pairs_test": len(test.pos),
-            "threshold_tuned_on_first_half": tuned,
-            "balanced_accuracy_second_half_at_tuned": test.balanced(tuned),
-            "balanced_accuracy_second_half_at_product": test.balanced(product_threshold),
-            "balanced_accuracy_second_half_at_claims_tuned": test.balanced(seed_tuned),
-            "sweep_second_half": test.sweep(),
-            "naive_floor_second_half_at_0.8": floor_test.balanced(0.8),
-            "naive_floor_second_half_at_its_dev_tuned": floor_test.balanced(floor_tuned),
-            "naive_floor_threshold_tuned_on_first_half": floor_tuned,
-        },
-        "claims": {
-            "claims": len(claims),
-            "supported": len(seed.pos),
-            "unsupported": len(seed.neg),
-            "threshold_tuned_on_claims": seed_tuned,
-            "balanced_accuracy_at_product": seed.balanced(product_threshold),
-            "balanced_accuracy_at_halueval_tuned": seed.balanced(tuned),
-            "sweep": seed.sweep(),
-            "mistakes_at_product": claim_mistakes(claims, product_threshold),
-        },
-        "product_threshold": product_threshold,
+        "pairs_dev": len(checker[0][0]),
+        "pairs_test": len(checker[1][0]),
+        "product_threshold": settings.support_threshold,
+        "threshold_tuned_on_dev": tuned,
+        "balanced_accuracy_test_at_tuned": held_out(tuned),
+        "balanced_accuracy_test_at_product": held_out(settings.support_threshold),
+        "sweep_test": {f"{t:g}": held_out(t) for t in SWEEP},
+        "naive_floor_threshold_tuned_on_dev": floor_tuned,
+        "naive_floor_test_at_tuned": held_out(floor_tuned, floor[1]),
     }
 
 
-def as_dict(scores: PairScores) -> dict:
-    return asdict(scores)
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag eval checker", description=__doc__.split("\n\n")[0])
+    p.add_argument("--halueval", type=Path, default=HALUEVAL, help="HaluEval-QA JSON lines")
+    p.add_argument("--out", type=Path, help="write checker.json here (default: RAG_DATA_DIR/eval/checker)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    r = measure(args.halueval)
+    out = args.out or get_settings().data_dir / "eval" / "checker"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "checker.json").write_text(json.dumps(r, indent=2), encoding="utf-8")
+    print(f"HaluEval-QA: threshold tuned on the first {r['pairs_dev']} pairs = {r['threshold_tuned_on_dev']}")
+    print(
+        f"  balanced accuracy on the other {r['pairs_test']} pairs: {r['balanced_accuracy_test_at_tuned']:.3f}"
+        f" (at the product's {r['product_threshold']:g}: {r['balanced_accuracy_test_at_product']:.3f})"
+    )
+    print(f"  sweep (held out): {r['sweep_test']}")
+    floor = r["naive_floor_test_at_tuned"]
+    print(f"  naive content-word floor: {floor:.3f} at its dev-tuned {r['naive_floor_threshold_tuned_on_dev']}")
+    print(f"written: {out / 'checker.json'}")
+    return 0

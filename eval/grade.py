@@ -1,78 +1,70 @@
-"""Grade answers from any system against the contexts it was given, with the product's own checker (no LLM judge):
-per sentence a support score as an answer to the question, per answer the weakest sentence's score and whether it
-clears the threshold."""
+"""`rag eval grade FILE`: any system's answers verified as the product verifies its model's reply
+(`Engine.answer(question, passages=contexts, reply=answer)`, no LLM): per sentence its support and whether it would
+be shown; per answer the weakest sentence's. A sentence saying it cannot answer is left out of the score."""
 
-from __future__ import annotations
-
+import argparse
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 
-from eval.items import Graded
-from rag import grounding, verdict, verify
-from rag.cite import is_meta, split_verdict, strip_markers
-from rag.evidence import build, split_sentences
-from rag.question import Question, parse
-from rag.types import Passage
+from eval.metrics.answer import unmarked
+from eval.metrics.outcome import declines
+from eval.sample import rows
+from rag import Answer, Engine, Passage, RagError, get_settings
 
 
-def passages(texts: Sequence[str]) -> list[Passage]:
-    return [Passage(f"context-{i}#0", f"context-{i}", "", t, 0, len(t)) for i, t in enumerate(texts, start=1)]
+def verify(engine: Engine, question: str, contexts: Sequence[str], reply: str) -> Answer:
+    """What the product would show of `reply` to `question` from `contexts`; no model is asked."""
+    passages = [Passage(f"context-{i}#0", f"context-{i}", "", t, 0, len(t)) for i, t in enumerate(contexts or [""], 1)]
+    return engine.answer(question, passages=passages, reply=reply).collect()
 
 
-def support(claim: str, texts: Sequence[str], question: str = "") -> float:
-    """The product's checker: best support of `claim`, as an answer to `question` when given, by the texts."""
-    return support_in(claim, passages(texts), parse(question) if question else None)
+def grade(engine: Engine, question: str, answer: str, contexts: Sequence[str]) -> dict:
+    """{question, score, supported, refused, sentences: [{text, score, supported, meta}]}, sentences in order."""
+    verified, written = verify(engine, question, contexts, answer), unmarked(answer)
+    found = [(s, True) for s in verified.sentences] + [(s, False) for s in verified.dropped]
+    found.sort(key=lambda pair: written.find(unmarked(pair[0].text)) % (len(written) + 1))
+    sentences = [
+        {"text": unmarked(s.text), "score": 0.0 if declines(s.text) else s.score, "supported": shown and s.supported}
+        | {"meta": declines(s.text)}
+        for s, shown in found
+    ]
+    claims = [s for s in sentences if not s["meta"]]
+    score = min((s["score"] for s in claims), default=1.0)
+    supported = all(s["supported"] for s in claims)
+    return {"question": question, "score": score, "supported": supported, "refused": not claims, "sentences": sentences}
 
 
-def support_in(claim: str, cited: Sequence[Passage], question: Question | None = None) -> float:
-    """The same, against passages that keep their outlet and date ("TechCrunch reported on ..." is checkable)."""
-    if not cited:
-        return 0.0
-    evidence = build(list(cited))
-    if question is not None and question.verdict_form:
-        word, rest = split_verdict(claim, question.options)
-        if word and not verdict.allowed(word, question, evidence):
-            return 0.0  # a "Yes" to a premise naming what no passage states
-        if word and not rest:  # a bare "Yes."/"No." stands on the question's premises, by the product's rule
-            scores = [verify.premise(p, evidence).score for p in question.premises]
-            return 1.0 if scores and max(scores) >= verdict.PREMISE_SHOWN else max(scores, default=0.0)
-        claim = rest or claim
-    return grounding.check(claim, evidence, question).score
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag eval grade", description=__doc__.split("\n\n")[0])
+    p.add_argument("file", type=Path, help="JSONL lines of {question, answer, contexts: [text, ...]}")
+    p.add_argument("--json", action="store_true", help="one JSON object per input line, in input order")
+    p.add_argument("--threshold", type=float, help="support threshold (default RAG_SUPPORT_THRESHOLD)")
+    return p
 
 
-@dataclass(frozen=True)
-class SentenceGrade:
-    text: str
-    score: float
-    supported: bool
-    meta: bool = False  # a sentence about the sources ("the articles do not say ..."): no claim to check
-
-
-@dataclass
-class Grade:
-    """An answer's support: `score` is its weakest claim's score (1.0 when it claims nothing, e.g. a refusal)."""
-
-    question: str
-    answer: str
-    score: float
-    supported: bool
-    refused: bool
-    sentences: list[SentenceGrade] = field(default_factory=list)
-
-
-def grade(line: Graded, threshold: float) -> Grade:
-    cited = passages(line.contexts)
-    question = parse(line.question) if line.question.strip() else None
-    sentences = []
-    for s, e in split_sentences(line.answer):
-        text = strip_markers(line.answer[s:e])
-        if not text:
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    threshold = settings.support_threshold if args.threshold is None else args.threshold
+    if not 0 <= threshold <= 1:
+        raise RagError(f"--threshold must be between 0 and 1, not {threshold}.")
+    lines = []
+    for n, row in rows(args.file):
+        answer, contexts = row.get("answer"), row.get("contexts")
+        if not isinstance(answer, str):
+            raise RagError(f"{args.file}:{n}: 'answer' must be text.")
+        if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
+            raise RagError(f"{args.file}:{n}: 'contexts' must be a list of strings (the passages the answer may use).")
+        lines.append((str(row.get("question", "")), answer, contexts))
+    engine = Engine(settings.model_copy(update={"support_threshold": threshold}))
+    grades = [grade(engine, *line) for line in lines]
+    for n, ((_, answer, _), g) in enumerate(zip(lines, grades, strict=True), start=1):
+        if args.json:
+            print(json.dumps({"line": n, **g}, ensure_ascii=False))
             continue
-        if is_meta(text):
-            sentences.append(SentenceGrade(text, 0.0, False, meta=True))
-            continue
-        value = round(support_in(text, cited, question), 3) if line.contexts else 0.0
-        sentences.append(SentenceGrade(text, value, value >= threshold))
-    claims = [s for s in sentences if not s.meta]
-    score = min((s.score for s in claims), default=1.0)
-    return Grade(line.question, line.answer, score, score >= threshold, not claims, sentences)
+        print(f"{'ok ' if g['supported'] else 'NO '} {g['score']:.2f}  {answer[:90]}")
+        for s in g["sentences"]:
+            print(f"       {'meta' if s['meta'] else format(s['score'], '.2f')}  {s['text'][:90]}")
+    if not args.json:
+        print(f"{sum(g['supported'] for g in grades)}/{len(grades)} answers supported at threshold {threshold:g}")
+    return 0

@@ -4,8 +4,9 @@ from rag import offline  # noqa: F401  (must run before any model or Chroma impo
 from rag.answerer import AnswerStream
 from rag.engine import Engine, History, default_engine
 from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, SettingsError, StoreUnavailable
-from rag.indexer import IndexReport
-from rag.prompts import REFUSAL
+from rag.indexer import IndexReport, Progress
+from rag.loader import SUFFIXES, Article
+from rag.prompts import NOT_FOUND, REFUSAL
 from rag.settings import Settings, get_settings
 from rag.types import Answer, Citation, Passage, Sentence, Timings
 
@@ -28,9 +29,12 @@ def index(*paths: str) -> IndexReport:
 
 
 __all__ = [
+    "NOT_FOUND",
     "REFUSAL",
+    "SUFFIXES",
     "Answer",
     "AnswerStream",
+    "Article",
     "BadQuestion",
     "BrokenIndex",
     "Citation",
@@ -39,6 +43,7 @@ __all__ = [
     "IndexReport",
     "ModelError",
     "Passage",
+    "Progress",
     "RagError",
     "SettingsError",
     "Sentence",
@@ -47,6 +52,7 @@ __all__ = [
     "Timings",
     "ask",
     "ask_stream",
+    "default_engine",
     "get_settings",
     "index",
 ]

@@ -92,6 +92,7 @@ class Evidence:
     spans: tuple[Span, ...]
     context: tuple[frozenset[str], ...]  # per passage, every word of its title, byline and text
     closeness: tuple[float, ...] = ()  # per unit (passage by passage), similarity to the question (rag.context.near)
+    titles: tuple[frozenset[str], ...] = ()  # per passage, the words of its title
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]
@@ -99,12 +100,13 @@ class Evidence:
 
 def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
     """Cut every passage into sentence units and spans (each unit and each adjacent pair of units) once."""
-    all_units, spans, context = [], [], []
+    all_units, spans, context, titles = [], [], [], []
     for i, p in enumerate(passages):
         about = lexicon.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
         cuts = units(p.text)
         all_units.append(tuple(cuts))
-        context.append(frozenset(lexicon.keys(f"{p.title}\n{p.text}") | about))
+        titles.append(frozenset(lexicon.keys(p.title)))
+        context.append(frozenset(lexicon.keys(p.text)) | titles[-1] | about)
         for j, (s, e) in enumerate(cuts):
             own = frozenset(lexicon.keys(p.text[s:e]))
             spans.append(Span(i, s, e, own, own | about, lexicon.negated(p.text[s:e]), (own,)))
@@ -113,4 +115,4 @@ def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
                 words = frozenset(lexicon.keys(p.text[s:end]))
                 nxt = frozenset(lexicon.keys(p.text[cuts[j + 1][0] : end]))
                 spans.append(Span(i, s, end, words, words | about, lexicon.negated(p.text[s:end]), (own, nxt)))
-    return Evidence(tuple(passages), tuple(all_units), tuple(spans), tuple(context))
+    return Evidence(tuple(passages), tuple(all_units), tuple(spans), tuple(context), titles=tuple(titles))

@@ -50,7 +50,7 @@ class Support:
 
     score: float
     spans: tuple[Span, ...] = ()
-    reason: str = ""  # why it is refused, for the record: "restates", "invented", "off-topic", "unstated"
+    reason: str = ""  # why it is refused, for the record: "restates", "invented", "unstated" or "off-topic: RULE"
 
 
 def check(sentence: str, evidence: Evidence, question: Question | None = None) -> Support:
@@ -97,6 +97,7 @@ class _Rules:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
         self.qualifiers = _qualifiers(question)
+        self.article = _which_article(question)
         self.names = _names(question)
         self.topic = _topic(question)
         fresh = {t.key for t in new}
@@ -112,29 +113,33 @@ class _Rules:
         context = frozenset().union(*(evidence.context[sp.passage] for sp in spans))
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         keys = frozenset().union(*(sp.keys for sp in spans))
-        titles = frozenset().union(*(lexicon.keys(evidence.passages[sp.passage].title) for sp in spans))
+        titles = frozenset().union(*(evidence.titles[sp.passage] for sp in spans))
         if any(not stated(t, stated_ | titles) for t in self.claim if t.critical) or any(
             q - context for q in self.quotes
         ):
             return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
             # its passage does not: what the citation shows must state it
+        if self.article is not None and any(sp.passage != self.article % len(evidence.passages) for sp in spans):
+            return None, "off-topic: article"  # "according to the second article": the passage read second
         if self.names and not any(all(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
-            return None, "off-topic"  # its passage never names what the question asks about
+            return None, "off-topic: names"  # its passage never names what the question asks about
         if any(t.number and not stated(t, stated_) for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
         numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
         if any(not stated(t, evidence.context[sp.passage]) for t in numbers for sp in spans):
-            return None, "off-topic"  # a number the question states, which the span's passage never does
+            return None, "off-topic: number"  # a number the question states, which the span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
-            return None, "off-topic"  # another year, quarter or category than the one asked
+            return None, "off-topic: qualifier"  # another year, quarter or category than the one asked
+        answering = self._answering(spans) | self.said
         if (
             self.topic
             and self.sentence_like
-            and not any(stated(t, keys | self.said) or akin(t, keys | self.said) for t in self.topic)
+            and not any(stated(t, answering) or akin(t, answering) for t in self.topic)
         ):
-            return None, "off-topic"  # neither the sentence nor its span says anything of what was asked
+            return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer says
+            # anything of what was asked
         if self.sentence_like and self.repeated and not _share(self.repeated, keys):
-            return None, "off-topic"  # the span states none of what the sentence repeats of the question
+            return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
             return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
         value = _share(self.new, stated_)
@@ -144,6 +149,10 @@ class _Rules:
             value = min(value, NEGATION_CAP)  # "X did not happen" is not stated by "X happened"
         return value, ""
 
+    def _answering(self, spans: tuple[Span, ...]) -> frozenset[str]:
+        """The words of the sentence of each span that states most of the answer's new words."""
+        return frozenset().union(*(max(sp.parts, key=lambda part: _share(self.new, part)) for sp in spans))
+
     def _beside(self, sp: Span, evidence: Evidence) -> bool:
         """The sentence of the span that states the answer's names and numbers (any of its sentences when it has
         none), with its passage's title and byline, does not fix another year or category than the question's: it
@@ -151,7 +160,7 @@ class _Rules:
         'men's')."""
         answer = {t.key for t in self.new if t.critical}
         parts = [part for part in sp.parts if answer <= part] or list(sp.parts)
-        around = (sp.stated - sp.keys) | lexicon.keys(evidence.passages[sp.passage].title)
+        around = (sp.stated - sp.keys) | evidence.titles[sp.passage]
         return any(not any(_other(q.key, (part | around) - answer) for q in self.qualifiers) for part in parts)
 
     def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int]:
@@ -202,7 +211,25 @@ def _qualifiers(question: Question | None) -> list[Term]:
     are checked on their own)."""
     if question is None or question.form != "open":
         return []
-    return [t for t in question.constraints if t.word[:1].isdigit() or t.key in QUALIFIERS]
+    which = {lexicon.norm(m.group(1)) for m in _WHICH_ARTICLE.finditer(question.asked)}  # a document, not a fact
+    return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in which]
+
+
+# "according to the first article", "the 2nd piece": the reader picks one of the articles, as the model read them
+_WHICH_ARTICLE = re.compile(
+    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|report|write-?up|post)s?\b",
+    re.I,
+)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+
+
+def _which_article(question: Question | None) -> int | None:
+    """The passage a question names by its place ("the second article": 1; "the last": -1), when it names one."""
+    found = {m.group(1).lower() for m in _WHICH_ARTICLE.finditer(question.asked)} if question is not None else set()
+    if len(found) != 1:
+        return None
+    word = found.pop()
+    return _ORDINALS[word] if word in _ORDINALS else int(word[0]) - 1
 
 
 _ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)
@@ -211,14 +238,21 @@ _ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b
 def _names(question: Question | None) -> list[list[Term]]:
     """Per question asked ("When was it signed, and who is its CEO?" asks two), the names it asks about: the
     passage an answer cites must state those of one of them (a question about another company is not answered by
-    an article that never names it). Names are capitalised words past a question's first."""
+    an article that never names it), and none when one of them names nothing. Names are capitalised words past a
+    question's first. A single question describing its answer in clauses (rag.question.clauses: "which company,
+    expected to ... according to Engadget, ...") asks about the names of any one clause that has some."""
     if question is None or question.form != "open":
         return []
+    parts = [part for part in _ASKS_AGAIN.split(question.asked) if part.strip()]
+    if len(parts) == 1 and question.clauses:
+        first = lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+        named = ([t for t in clause if t.critical and not t.number and t.key != first] for clause in question.clauses)
+        return [names for names in named if names]
     out = []
-    for part in _ASKS_AGAIN.split(question.asked):
+    for part in parts:
         terms = lexicon.terms(part)
         out.append([t for t in terms[1:] if t.critical and not t.number] if terms else [])
-    return [names for names in out if names] if all(out) else []
+    return out if all(out) else []
 
 
 def _misspelt(key: str, words: frozenset[str]) -> bool:

@@ -9,9 +9,9 @@ import pytest
 from conftest import use_llm
 from fakes import QueueLLM
 
-from eval import load
-from rag.engine import Engine
-from rag.settings import get_settings
+from eval.bench import load
+from eval.bench import main as bench
+from rag import Engine, get_settings
 
 
 class EchoLLM(QueueLLM):
@@ -69,7 +69,7 @@ def test_three_users_through_the_chat_window_get_the_answers_they_got_alone(echo
 
 
 def test_the_command_prints_the_summary_as_its_last_line(echo, capsys):
-    assert load.main(["--users", "3"]) == 0
+    assert bench(["load", "--users", "3"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert list(summary) == [
         "users",

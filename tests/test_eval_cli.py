@@ -1,14 +1,15 @@
-"""`rag eval` end to end with the fake models: a set is run, scored, reported and gated; `grade` and `checker`."""
+"""`rag eval` end to end with the fake models: a set is run, scored, reported and gated; `grade`, `checker`, `sweep`
+and `report`."""
 
 import json
 
 import pytest
-from conftest import SEEDS, use_llm
-from fakes import ScoringLLM
+from conftest import SEEDS
 
-from eval import outcomes, replay
-from eval.items import SEED_SET, load_claims, load_items
-from rag.settings import get_settings
+from eval import replay, runner
+from eval.metrics import outcome as outcomes
+from eval.sample import SEED_SET, load_samples
+from rag import get_settings
 from rag_cli import main as cli
 
 SET = [
@@ -53,7 +54,7 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
             "--min",
             "refused_unanswerable=1",
             "--max",
-            "unsupported_answers=0",
+            "wrong_shown=0",
             "--quiet",
         ]
     )
@@ -62,14 +63,13 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     s = data["summary"]
     assert (s["questions"], s["answerable"], s["unanswerable"]) == (3, 2, 1)
     assert s["match"] == 0.5 and s["correct_cited"] == 0.5 and s["refused_answerable"] == 0.5
-    assert s["refused_unanswerable"] == 1.0 and s["faithfulness"] == 1.0 and s["unsupported_answers"] == 0.0
-    assert s["citation_recall"] == 1.0 and s["citation_precision"] == 1.0
+    assert s["refused_unanswerable"] == 1.0 and not {"faithfulness", "citation_recall", "citation_precision"} & set(s)
     dropped = len(llm.prompts) - 1  # the CEO question's invented answer, when it reached the LLM, is dropped too
     assert s["dropped_share"] == pytest.approx(dropped / (dropped + 1)) and s["errors"] == 0
     assert (s["right"], s["wrong_shown"], s["right_n"], s["answered_unanswerable"]) == (0.5, 0.0, 1, 0.0)
     first, second, third = data["records"]
     assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
-    assert first["sentences"][0]["score"] >= 0.6 and first["rank"] is not None
+    assert first["sentences"][0]["score"] >= 0.6 and first["sentences"][0]["supported"] and first["rank"] is not None
     assert second["refused"] and second["dropped"][0]["text"] == REPLIES[1]
     assert (first["reply"], second["reply"]) == ("right", "wrong")  # the reply before verification, graded as shown
     assert third["refused"] and not third["answerable"]
@@ -98,8 +98,8 @@ def test_a_bare_verdict_is_graded_on_the_premises_it_cites(llm, tmp_path):
     out = tmp_path / "out"
     assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]) == 0
     (record,) = json.loads((out / "results.json").read_text())["records"]
-    assert record["answer"] == "Yes [1]." and record["correct"]
-    assert record["sentences"][0]["faithful"] and record["citation"]["supported"] == 1
+    assert record["answer"] == "Yes [1]." and record["correct"] and record["outcome"] == "right"
+    assert record["sentences"][0]["supported"] and record["sentences"][0]["keys"] == [1] and record["citations"]
 
 
 def test_missed_threshold_exits_one_and_says_which(llm, tmp_path, capsys):
@@ -113,7 +113,7 @@ def test_missed_threshold_exits_one_and_says_which(llm, tmp_path, capsys):
 
 
 def test_eval_uses_its_own_collection(llm, tmp_path):
-    from rag.engine import Engine
+    from rag import Engine
 
     qs = write_set(tmp_path / "mini.jsonl", SET[:1])
     llm.queue(REPLIES[0])
@@ -219,31 +219,29 @@ def test_checker_command_tunes_on_one_half_and_reports_the_other(tmp_path, capsy
     halu = write_halueval(tmp_path / "halu.json")
     assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "checker.json").read_text())
-    assert result["halueval"]["pairs_tune"] == result["halueval"]["pairs_test"] == 2
-    assert result["halueval"]["balanced_accuracy_second_half_at_tuned"] == 1.0
-    assert result["claims"]["claims"] == len(load_claims())
+    assert result["pairs_dev"] == result["pairs_test"] == 2
+    assert result["balanced_accuracy_test_at_tuned"] == 1.0 and result["balanced_accuracy_test_at_product"] == 1.0
+    assert result["naive_floor_test_at_tuned"] == 1.0  # "Boston" is not in the text: the floor tells them apart too
     assert "balanced accuracy" in capsys.readouterr().out
+    assert cli(["eval", "checker", "--halueval", str(tmp_path / "none.json")]) == 2
+    assert "is missing" in capsys.readouterr().err
 
 
-def test_checker_command_measures_the_llm_as_the_checker_beside_the_floor(llm, monkeypatch, tmp_path, capsys):
-    halu = write_halueval(tmp_path / "halu.json")
-    assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path), "--judge", "1"]) == 2
-    assert "needs the local LLM" in capsys.readouterr().err  # a server's LLM gives no reply probabilities
-    scorer = use_llm(monkeypatch, "scoring", ScoringLLM())
-    # per half: the right answer, then the hallucinated one; the judge says Yes to the first and No to the second
-    # on dev, but Yes to both on the held-out half
-    scorer.queue_scores({"Yes": -0.1, "No": -2.0}, {"Yes": -2.0, "No": -0.1}, *[{"Yes": -0.1, "No": -2.0}] * 2)
-    assert cli(["eval", "checker", "--halueval", str(halu), "--out", str(tmp_path), "--judge", "1"]) == 0
-    found = json.loads((tmp_path / "checker.json").read_text())["judge"]
-    assert found["pairs_per_half"] == 1 and found["judge"]["auc_dev"] == 1.0
-    assert found["judge"]["auc_test"] == 0.5 and found["judge"]["balanced_accuracy_test_at_tuned"] == 0.5
-    assert found["naive"]["auc_test"] == 1.0  # "Boston" is not in the text: the floor tells them apart
-    assert "The local LLM as the checker, on the first 1 pairs of each half" in capsys.readouterr().out
-    assert cli(["eval", "checker", "--halueval", str(halu), "--judge", "-1"]) == 2
+def test_checker_scores_an_answer_as_the_product_verifies_it():
+    from eval.checker import support
+    from rag import Engine
+
+    engine, text = (
+        Engine(get_settings()),
+        "Arthur's Magazine was an American literary periodical published in Philadelphia.",
+    )
+    assert support(engine, "Where was Arthur's Magazine published?", text, "Philadelphia") >= 0.9
+    assert support(engine, "Where was Arthur's Magazine published?", text, "It was published in Boston.") < 0.5
+    assert support(engine, "Where was Arthur's Magazine published?", "", "Philadelphia") == 0.0
 
 
 def test_shipped_data_is_well_formed():
-    items = load_items(SEED_SET)
+    items = load_samples(SEED_SET)
     for split in ("dev", "test"):  # CI gates each split: both need both kinds of question
         answerable = [i for i in items if i.split == split and i.answerable]
         assert len(answerable) >= 10 and len([i for i in items if i.split == split]) - len(answerable) >= 5, split
@@ -254,10 +252,6 @@ def test_shipped_data_is_well_formed():
         verdict = i.answer in ("Yes", "No")  # a yes/no answer is the reader's verdict, stated by no article
         assert verdict or any(g.lower() in t.lower() for g in i.golds for t in texts.values()), i.id
         assert all(any(e in t for t in texts.values()) for e in i.evidence), i.id
-    claims = load_claims()
-    kinds = {c.kind for c in claims}
-    assert {"negation", "wrong-date", "wrong-number", "swapped-entity", "paraphrase"} <= kinds
-    assert sum(c.label for c in claims) >= 10 and sum(not c.label for c in claims) >= 10
 
 
 DATE_Q = "When did Microsoft and OpenAI formalize their agreement?"
@@ -329,7 +323,7 @@ def test_threshold_names_and_benchmark_arguments(llm, tmp_path, capsys):
 
 
 def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):
-    from eval.sets import halueval
+    from eval.datasets import halueval
 
     rows = [
         {
@@ -361,7 +355,7 @@ def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, c
     llm.queue(DATE_REPLY, YEARS_REPLY)
     out = tmp_path / "out"
     cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"])
-    saved = replay.load(out / "answers.jsonl")
+    saved = runner.load(out)
     assert [item.question for item, _ in saved] == [DATE_Q, YEARS_Q] and saved[0][1].raw == DATE_REPLY
     assert replay.replay(saved[0][1], get_settings().support_threshold).text == saved[0][1].text  # same verdict
     capsys.readouterr()
@@ -378,21 +372,25 @@ def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, c
     assert cli(["eval", "sweep", str(tmp_path / "nowhere")]) == 2
 
 
-def test_reading_counts_runs_whose_gold_sentence_reached_the_prompt(llm, tmp_path, capsys):
-    gold = "On October 28, 2025, Microsoft and OpenAI formalized a new strategic agreement"
-    rows = [{"question": DATE_Q, "answer": "October 28, 2025", "evidence": [gold], "split": "dev"}]
-    llm.queue(DATE_REPLY)
+def test_report_scores_a_runs_saved_answers_again_without_the_llm(llm, tmp_path, capsys):
+    rows = [
+        {"question": DATE_Q, "answer": "October 28, 2025", "split": "dev"},
+        {"question": YEARS_Q, "answerable": False, "split": "test"},
+    ]
+    llm.queue(DATE_REPLY, YEARS_REPLY)
     out = tmp_path / "out"
-    cli(
-        ["eval", str(write_set(tmp_path / "reading.jsonl", rows)), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]
-    )
+    cli(["eval", str(write_set(tmp_path / "r.jsonl", rows)), "--corpus", str(SEEDS), "--out", str(out), "--quiet"])
+    ran = json.loads((out / "results.json").read_text())
     capsys.readouterr()
     calls = len(llm.prompts)
-    assert cli(["eval", "reading", str(out), "--budgets", "300,0"]) == 0
-    printed = capsys.readouterr().out.splitlines()
+    again = tmp_path / "again"
+    assert cli(["eval", "report", str(out), "--out", str(again), "--min", "right=1"]) == 0
     assert len(llm.prompts) == calls  # nothing asked again
-    assert len(printed) == 4 and all(line.endswith("dev 1/1") for line in printed)  # both ways, both budgets
-    assert cli(["eval", "reading", str(out), "--budgets", "300,many"]) == 2
-    assert "--budgets takes numbers separated by commas, not '300,many'" in capsys.readouterr().err
+    redone = json.loads((again / "results.json").read_text())
+    assert redone["summary"] == ran["summary"] and redone["splits"] == ran["splits"]
+    assert [r["outcome"] for r in redone["records"]] == [r["outcome"] for r in ran["records"]] == ["right", "refused"]
+    assert outcomes.REPLIES in capsys.readouterr().out
+    assert cli(["eval", "report", str(out), "--max", "right=0.5"]) == 1  # gated like a run
+    assert cli(["eval", "report", str(tmp_path / "nowhere")]) == 2
     assert cli(["eval", "sweep", str(out), "--thresholds", "0.9,high"]) == 2
     assert "--thresholds takes numbers separated by commas" in capsys.readouterr().err

@@ -7,13 +7,12 @@ import pytest
 from conftest import SEEDS
 
 from eval import peer
-from eval.items import Item
-from rag.engine import Engine
-from rag.errors import RagError
-from rag.settings import get_settings
+from eval.metrics.outcome import declines
+from eval.sample import Sample
+from rag import Engine, RagError, get_settings
 from rag_cli import main as cli
 
-DATE = Item(
+DATE = Sample(
     "d",
     "When did Microsoft and OpenAI formalize their agreement?",
     True,
@@ -21,14 +20,14 @@ DATE = Item(
     split="dev",
     sources=("004_c32bc8aee1998fbf.txt",),
 )
-CEO = Item("c", "Who is the CEO of OpenAI?", False, split="test")
+CEO = Sample("c", "Who is the CEO of OpenAI?", False, split="test")
 
 
 def test_refusal_phrases():
-    assert peer.says_refused("The context does not mention who the CEO is.")
-    assert peer.says_refused("I'm unable to answer from the sources.") and peer.says_refused("Empty Response")
-    assert peer.says_refused("  ") and peer.says_refused("The answer cannot be determined from the sources.")
-    assert not peer.says_refused("They formalized it on October 28, 2025 [1].")
+    assert declines("The context does not mention who the CEO is.")
+    assert declines("I'm unable to answer from the sources.") and declines("Empty Response")
+    assert declines("  ") and declines("The answer cannot be determined from the sources.")
+    assert not declines("They formalized it on October 28, 2025 [1].")
 
 
 def test_peer_answers_cites_and_is_scored(llm, tmp_path):

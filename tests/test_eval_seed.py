@@ -1,6 +1,7 @@
 """The seed evaluation with the real models, gated per split (dev and test) on the three numbers a reader sees: of
 the answerable questions how many are answered right and how many wrong answers are shown; of the unanswerable ones
-how many are refused. The whole set is also gated on what must hold for every answer: nothing unsupported shown."""
+how many are refused. The whole set is also gated on what must hold for every answer: no error, and every sentence
+shown is one the verifier supported, citing a span of the articles."""
 
 import json
 
@@ -15,8 +16,8 @@ DEV_MIN = {"right": 0.26, "refused_unanswerable": 0.9}
 DEV_MAX = {"wrong_shown": 0.09}
 TEST_MIN = {"right": 0.13, "refused_unanswerable": 0.9}
 TEST_MAX = {"wrong_shown": 0.18}
-ALL_MIN = {"faithfulness": 1.0, "citation_recall": 1.0}
-ALL_MAX = {"unsupported_answers": 0.0, "errors": 0.0}
+ALL_MIN = {"refused_unanswerable": 0.9}
+ALL_MAX = {"errors": 0.0}
 
 
 def gates() -> list[str]:
@@ -33,4 +34,6 @@ def test_seed_eval_meets_thresholds_on_both_splits(real, tmp_path):
     assert set(data["splits"]) == {"dev", "test"} and data["summary"]["errors"] == 0
     for split in data["splits"].values():
         assert split["answerable"] >= 10 and split["unanswerable"] >= 5
+    shown = [s for r in data["records"] for s in r["sentences"]]
+    assert shown and all(s["supported"] and s["keys"] for s in shown)
     assert (tmp_path / "seed" / "report.html").stat().st_size > 1000

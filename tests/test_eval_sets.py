@@ -6,8 +6,8 @@ import json
 import pytest
 from conftest import BENCHMARKS
 
-from eval.sets import halueval, realtimeqa, write_files
-from rag.errors import RagError
+from eval.datasets import halueval, realtimeqa, write_files
+from rag import RagError
 from rag_cli import main as cli
 
 
@@ -32,13 +32,13 @@ def test_halueval_pools_4n_rows_and_alternates_splits(tmp_path):
     path = write_lines(tmp_path / "halu.json", halu_rows(12))
     corpus = tmp_path / "corpus"
     s = halueval.load(corpus, 2, path)
-    assert [i.id for i in s.items] == ["halu0", "halu1"] and [i.split for i in s.items] == ["dev", "test"]
-    assert s.items[1].answer == "1901" and s.items[1].sources == ("halueval-001.txt",) and s.items[1].answerable
+    assert [i.id for i in s.samples] == ["halu0", "halu1"] and [i.split for i in s.samples] == ["dev", "test"]
+    assert s.samples[1].answer == "1901" and s.samples[1].sources == ("halueval-001.txt",) and s.samples[1].answerable
     assert len(list(corpus.iterdir())) == 8  # 4 x 2 rows pooled
     assert (corpus / "halueval-003.txt").read_text() == "Station 3 opened in 1903.\nIt serves line 3.\n"  # unglued
     halueval.load(corpus, 1, path)
     assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{i}.txt" for i in range(4)]  # stale files go
-    assert len(halueval.load(corpus, None, path).items) == 12 and len(list(corpus.iterdir())) == 12
+    assert len(halueval.load(corpus, None, path).samples) == 12 and len(list(corpus.iterdir())) == 12
 
 
 def test_halueval_errors_name_the_file(tmp_path):
@@ -78,8 +78,8 @@ def rtqa_bench(folder, n=8):
 
 def test_realtimeqa_answerable_rule_front_matter_and_question(tmp_path):
     s = realtimeqa.load(tmp_path / "corpus", None, rtqa_bench(tmp_path / "bench"))
-    assert [i.answerable for i in s.items] == [True, False] * 4
-    first = s.items[0]
+    assert [i.answerable for i in s.samples] == [True, False] * 4
+    first = s.samples[0]
     assert first.question == "Where was mayor 0 elected? Options: Gold0; Other0; Third0; Fourth0."
     assert first.answer == "Gold0" and first.choices[0] == "Gold0" and first.kind == "CNN"
     (source,) = first.sources
@@ -87,21 +87,21 @@ def test_realtimeqa_answerable_rule_front_matter_and_question(tmp_path):
     assert source.startswith("news0.com-") and text.startswith(
         "---\ntitle: Story 0\nsource: news0.com\npublished: 2024-01-01\n---\nMayor number 0"
     )
-    assert s.items[1].sources == () and len(list(s.corpus.iterdir())) == 8
-    assert [i.split for i in s.items if i.answerable] == ["dev", "test", "dev", "test"]
-    assert [i.split for i in s.items if not i.answerable] == ["dev", "test", "dev", "test"]
+    assert s.samples[1].sources == () and len(list(s.corpus.iterdir())) == 8
+    assert [i.split for i in s.samples if i.answerable] == ["dev", "test", "dev", "test"]
+    assert [i.split for i in s.samples if not i.answerable] == ["dev", "test", "dev", "test"]
 
 
 def test_realtimeqa_sample_is_seeded_half_answerable_and_pools_its_articles_only(tmp_path):
     bench = rtqa_bench(tmp_path / "bench", n=20)
     s = realtimeqa.load(tmp_path / "corpus", 6, bench)
-    assert sum(i.answerable for i in s.items) == 3 and len(s.items) == 6
+    assert sum(i.answerable for i in s.samples) == 3 and len(s.samples) == 6
     assert len(list(s.corpus.iterdir())) == 6  # one article per sampled question
     again = realtimeqa.load(tmp_path / "corpus", 6, bench)
-    assert [i.id for i in again.items] == [i.id for i in s.items]
+    assert [i.id for i in again.samples] == [i.id for i in s.samples]
     other = realtimeqa.load(tmp_path / "corpus", 6, bench, seed=7)
-    assert [i.id for i in other.items] != [i.id for i in s.items]
-    assert len(realtimeqa.load(tmp_path / "corpus", 15, bench).items) == 15  # 10 answerable run out: 5 + 10
+    assert [i.id for i in other.samples] != [i.id for i in s.samples]
+    assert len(realtimeqa.load(tmp_path / "corpus", 15, bench).samples) == 15  # 10 answerable run out: 5 + 10
 
 
 def test_realtimeqa_through_the_cli(llm, tmp_path, monkeypatch):
@@ -118,6 +118,6 @@ def test_realtimeqa_through_the_cli(llm, tmp_path, monkeypatch):
 @pytest.mark.skipif(not (BENCHMARKS / "realtimeqa" / "questions.jsonl").is_file(), reason="no shared benchmarks")
 def test_the_real_realtimeqa_sample(tmp_path):
     s = realtimeqa.load(tmp_path / "corpus", 10)
-    assert len(s.items) == 10 and sum(i.answerable for i in s.items) == 5
-    assert all(i.sources for i in s.items if i.answerable) and all(len(i.choices) >= 3 for i in s.items)
-    assert all(src in {p.name for p in s.corpus.iterdir()} for i in s.items for src in i.sources)
+    assert len(s.samples) == 10 and sum(i.answerable for i in s.samples) == 5
+    assert all(i.sources for i in s.samples if i.answerable) and all(len(i.choices) >= 3 for i in s.samples)
+    assert all(src in {p.name for p in s.corpus.iterdir()} for i in s.samples for src in i.sources)

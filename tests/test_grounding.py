@@ -83,3 +83,34 @@ def test_a_sentence_joining_two_articles_cites_both():
         "Azure hosts OpenAI's models, and the agreement was formalized on October 28, 2025.", build([a, b])
     )
     assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
+
+
+def test_the_answer_cites_an_article_that_names_what_the_question_names():
+    question = "Who won the men's singles title at Queen's Club?"
+    assert support("Andy Murray won the men's singles title.", question, WIMBLEDON) == 0.0  # the passage is Wimbledon's
+    assert support("Andy Murray", "Who won the men's singles title at Wimbledon in 2013?", WIMBLEDON) >= 0.5
+
+
+def test_the_first_or_second_article_is_the_one_the_model_read_first_or_second():
+    first = "Microsoft and OpenAI formalized a new agreement. The deal deepens a symbiotic relationship."
+    second = "Microsoft will integrate OpenAI's advances into its flagship products."
+    evidence = build([Passage(f"{i}#whole", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate((first, second))])
+    question = "Who will integrate OpenAI's progress into its main products, according to the second article?"
+    assert grounding.check("Microsoft will integrate OpenAI's advances.", evidence, parse(question)).score >= 0.5
+    # "second" picks an article: it is no qualifier a span must state, and the first article is not the second
+    swapped = build(list(reversed(evidence.passages)))
+    assert grounding.check("Microsoft will integrate OpenAI's advances.", swapped, parse(question)).score == 0.0
+
+
+def test_a_sentence_answers_from_the_sentence_of_its_span_that_says_something_of_the_question():
+    question = "What does the first article describe about the relationship between the two companies?"
+    text = (
+        "Microsoft and OpenAI have announced a new agreement poised to define the next era of AI. "
+        "This is the next chapter in a symbiotic relationship designed to accelerate innovation."
+    )
+    assert support("It describes their relationship as symbiotic.", question, text) >= 0.5
+    # the span joining both sentences names the relationship, but not in the sentence the answer comes from
+    assert (
+        support("Microsoft and OpenAI have announced a new agreement to define the next era of AI.", question, text)
+        == 0.0
+    )

@@ -5,10 +5,9 @@ import hashlib
 import pytest
 
 from eval.bench import main as bench
-from eval.metrics import hit_at, reciprocal_rank
-from eval.multihop.answers import answer_correct
-from eval.multihop.data import sample
-from eval.ranking import all_found, average_precision, covered, first_rank
+from eval.bench.multihop import answer_correct
+from eval.datasets.multihop import spread
+from eval.metrics.retrieval import all_found, average_precision, covered, first_rank, hit_at, reciprocal_rank
 from rag.engine import Engine
 from rag.indexer import index_articles
 from rag.loader import Article
@@ -221,7 +220,7 @@ def test_answer_matching_for_yes_no_and_names():
 
 def test_sample_spreads_over_question_types():
     rows = [{"question_type": t, "n": i} for i, t in enumerate("aaaabbc")]
-    assert [r["question_type"] for r in sample(rows, 5)] == ["a", "b", "c", "a", "b"]
+    assert [r["question_type"] for r in spread(rows, 5)] == ["a", "b", "c", "a", "b"]
 
 
 def test_bench_dispatch_rejects_an_unknown_benchmark(capsys):
@@ -231,7 +230,7 @@ def test_bench_dispatch_rejects_an_unknown_benchmark(capsys):
 
 
 def test_bench_never_deletes_a_folder_it_did_not_make(tmp_path, capsys):
-    from eval.multihop import main as multihop
+    multihop = lambda args: bench(["multihop", *args])  # noqa: E731
 
     corpus, queries = tmp_path / "corpus.json", tmp_path / "queries.json"
     corpus.write_text("[]")
@@ -246,22 +245,19 @@ def test_bench_never_deletes_a_folder_it_did_not_make(tmp_path, capsys):
     assert multihop(["--corpus", str(tmp_path / "missing.json")]) == 2
 
 
-def test_bench_reports_saved_answers_and_what_decides_a_verdict(tmp_path, capsys):
+def test_bench_reports_saved_answers(tmp_path, capsys):
     import json
 
-    from eval.multihop import main as multihop
-
-    def verdict(n: int, gold: str, word: str, margin: float, premises: list, ok: bool, refused: bool) -> dict:
+    def verdict(n: int, gold: str, word: str, ok: bool, refused: bool) -> dict:
         raw = f"{word}." if word else "NOT IN ARTICLES"
         text = "The articles do not contain the answer to that question." if refused else f"{word} [1]."
         return {"n": n, "type": "comparison_query", "gold": gold, "ok": ok, "refused": refused, "text": text,
-                "raw": raw, "seconds": 1.0, "form": "yes-no", "word": word, "margin": margin, "bias": 0.25,
-                "premises": premises}  # fmt: skip
+                "raw": raw, "seconds": 1.0}  # fmt: skip
 
     records = [
-        verdict(0, "Yes", "Yes", 1.25, [0.9, 0.8], True, False),  # right, confident, premises stated: shown
-        verdict(1, "Yes", "Yes", 0.5, [0.9, 0.4], False, True),  # right, but a premise unstated: refused
-        verdict(2, "no", "Yes", 0.35, [0.7, 0.9], False, False),  # wrong, shown
+        verdict(0, "Yes", "Yes", True, False),  # right, shown
+        verdict(1, "Yes", "Yes", False, True),  # right reply, refused
+        verdict(2, "no", "Yes", False, False),  # wrong, shown
         {"n": 3, "type": "inference_query", "gold": "Sam Altman", "ok": False, "refused": True,
          "text": "The articles do not contain the answer to that question.", "raw": "NOT IN ARTICLES", "seconds": 1.0},
         {"n": 4, "type": "null_query", "gold": "Insufficient information.", "ok": True, "refused": True,
@@ -269,22 +265,20 @@ def test_bench_reports_saved_answers_and_what_decides_a_verdict(tmp_path, capsys
     ]  # fmt: skip
     saved = tmp_path / "answers.jsonl"
     saved.write_text("".join(json.dumps(r) + "\n" for r in records))
-    assert multihop(["--report", str(saved)]) == 0  # no corpus, no index, no LLM
+    assert bench(["multihop", "--report", str(saved)]) == 0  # no corpus, no index, no LLM
     out = capsys.readouterr().out
+    assert "comparison_query   even 1/2  odd 0/1  all 1/3" in out
     assert "answerable: 1 right, 1 wrong shown (1 of them 'Yes' to a gold 'no'), 2 refused" in out
+    assert "accuracy 0.25 on 4 answerable" in out and "null refused 1.0 on 1" in out
     assert "replies before verification: 2 right, 1 wrong, 1 'not in the articles' (of 4)" in out
-    assert "verdicts: 2 of 3 right as decided; shown 2, 1 of them right" in out
-    # right verdicts' weakest premises 0.8 and 0.4 against the wrong one's 0.7: one pair of two won
-    assert "AUC of weakest premise (right vs wrong verdicts): 0.500" in out
-    assert "AUC of margin past the bias (right vs wrong verdicts): 1.000" in out  # 1.0 and 0.25 past it, vs 0.1
-    assert multihop(["--report", str(tmp_path / "none.jsonl")]) == 2
+    assert bench(["multihop", "--report", str(tmp_path / "none.jsonl")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_bench_runs_end_to_end_on_a_tiny_corpus(llm, tmp_path, capsys):
     import json
 
-    from eval.multihop import main as multihop
+    multihop = lambda args: bench(["multihop", *args])  # noqa: E731
 
     corpus = [
         {"title": a.title, "body": a.text, "source": a.outlet, "published_at": a.published} for a in CORPUS
@@ -319,17 +313,7 @@ def test_latency_bench_runs_end_to_end_on_fakes(llm, capsys):
     assert bench(["latency", "--limit", "2"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["questions"] == 2 and result["chunks"] > 0
-    assert result["total_p50_s"] is not None and result["raw_llm_p50_s"] is not None
-
-
-def test_scale_grows_the_collection_with_perturbed_copies(engine, capsys):
-    from eval.multihop.scale import scale
-
-    queries = [{"query": "Apple iPhone revenue", "evidence_list": []}]
-    scale(engine.settings, queries, sizes=(10,))
-    assert "10 chunks: retrieval p50" in capsys.readouterr().out
-    grown = Engine(engine.settings.model_copy(update={"collection": "scale-10"}))
-    assert grown.store.count() == 10 and len(grown.keywords().passages) == 10
+    assert result["total_p50_s"] is not None and 0 <= result["llm_p50_s"] <= result["total_p50_s"]
 
 
 def test_keyword_query_drops_outlet_names_and_news_words():

@@ -17,9 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag.answerer import AnswerStream
-from rag.engine import Engine
-from rag.errors import RagError
+from rag import AnswerStream, Engine, RagError
 from ui import render
 from ui.line import Line
 from ui.progress import relay, with_progress

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from rag import offline  # noqa: F401  (no analytics, no model hub: before anything else loads)
-from rag.engine import Engine, default_engine
-from rag.errors import RagError
-from rag.settings import Settings, get_settings
+from rag import Engine, RagError, Settings, default_engine, get_settings  # first: no analytics, no model hub
 from ui import render
 from ui.handlers import Chat, Conversation, View
 from ui.uploads import ACCEPTED

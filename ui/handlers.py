@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import RagError
+from rag import RagError
 from ui import render, uploads
 from ui.answering import Answering, Conversation, Turn, View
 from ui.progress import relay, with_progress

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-from rag.indexer import Progress
+from rag import Progress
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from rag.types import Answer, Citation, Passage
+from rag import Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(\d+)\]")
 

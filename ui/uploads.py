@@ -10,9 +10,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-from rag.errors import RagError
-from rag.loader import SUFFIXES
-from rag.settings import Settings
+from rag import SUFFIXES, RagError, Settings
 
 ACCEPTED = sorted(SUFFIXES)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")

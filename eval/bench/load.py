@@ -1,16 +1,11 @@
-"""`rag bench load`: N gradio_client users asking the chat window's `/ask`, first one after another, then all at once.
-
-Reports each user's latency (p50/p95/max) under load against the wall time of the same questions asked in a row, and
-whether every concurrent answer (text and cited spans) is the one its question got alone: nobody's answer lost or
-mixed. A benchmark: it reports numbers, asserts none."""
-
-from __future__ import annotations
+"""`rag bench load`: N gradio_client users asking the chat window's `/ask`, one after another, then all at once:
+latency under load against the serial wall time, and whether any concurrent answer (text and cited spans) differs
+from the one its question got alone."""
 
 import argparse
 import json
 import os
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -19,11 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from eval.items import SEED_SET, load_items
-from eval.metrics import percentile
-from rag.engine import Engine
-from rag.errors import RagError
-from rag.settings import get_settings
+from eval.bench import fresh
+from eval.metrics.stats import percentile
+from eval.sample import SEED_SET, load_samples
+from rag import Engine, get_settings
 
 Answer = tuple[str, tuple[str, ...]]  # the answer text and its cited spans ("source:start-end")
 Ask = Callable[[str], Answer]
@@ -37,10 +31,8 @@ def pick(questions: list[str], n: int) -> list[str]:
 
 def cpu() -> str:
     """The CPU model, its cores, and whether it has AVX-512 or only AVX2 (from /proc/cpuinfo)."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
-        lines = []
+    info = Path("/proc/cpuinfo")
+    lines = info.read_text().splitlines() if info.is_file() else []
     fields = {k.strip(): v.strip() for k, v in (ln.split(":", 1) for ln in lines if ":" in ln)}
     flags = fields.get("flags", "").split()
     simd = "avx512f" if "avx512f" in flags else "avx2 only" if "avx2" in flags else "no avx2"
@@ -65,7 +57,6 @@ def measure(questions: list[str], connect: Callable[[], Ask], out: Callable[[str
         serial.append(timed(alone, q))
         out(f"serial {len(serial):3d}/{len(questions)} {serial[-1][0]:7.2f}s  {q[:70]}")
     serial_wall = time.perf_counter() - started
-
     users = [connect() for _ in questions]  # connected before the clock starts, as users already on the page
     gate = threading.Barrier(len(questions) + 1)
 
@@ -79,29 +70,23 @@ def measure(questions: list[str], connect: Callable[[], Ask], out: Callable[[str
         started = time.perf_counter()
         concurrent = [f.result() for f in futures]
     concurrent_wall = time.perf_counter() - started
-
     out(f"\n{'#':>3} {'serial s':>9} {'concurrent s':>13}  same  question")
-    mismatches = 0
     for i, (q, (s_time, s_answer), (c_time, c_answer)) in enumerate(zip(questions, serial, concurrent, strict=True)):
-        same = s_answer == c_answer
-        mismatches += not same
-        out(f"{i + 1:3d} {s_time:9.2f} {c_time:13.2f}  {'yes' if same else 'NO':4}  {q[:70]}")
-        if not same:
+        out(f"{i + 1:3d} {s_time:9.2f} {c_time:13.2f}  {'yes' if s_answer == c_answer else 'NO':4}  {q[:70]}")
+        if s_answer != c_answer:
             out(f"      alone:    {s_answer}\n      together: {c_answer}")
-    c_times = [t for t, _ in concurrent]
-    p95 = percentile(c_times, 95) or 0.0
+    times = [t for t, _ in concurrent]
+    p95 = percentile(times, 95) or 0.0
     out(f"\none after another: wall {serial_wall:.1f}s | all at once: wall {concurrent_wall:.1f}s")
-    return {
+    summary = {
         "users": len(questions),
-        "serial_wall_s": round(serial_wall, 2),
-        "serial_p50_s": round(percentile([t for t, _ in serial], 50) or 0.0, 2),
-        "concurrent_p50_s": round(percentile(c_times, 50) or 0.0, 2),
-        "concurrent_p95_s": round(p95, 2),
-        "concurrent_max_s": round(max(c_times), 2),
-        "p95_over_serial_wall": round(p95 / serial_wall, 3),
-        "mismatches": mismatches,
-        "cpu": cpu(),
+        "serial_wall_s": serial_wall,
+        "serial_p50_s": percentile([t for t, _ in serial], 50),
     }
+    summary |= {"concurrent_p50_s": percentile(times, 50), "concurrent_p95_s": p95, "concurrent_max_s": max(times)}
+    summary = {k: round(v or 0.0, 2) if k != "users" else v for k, v in summary.items()}
+    mismatches = sum(s != c for (_, s), (_, c) in zip(serial, concurrent, strict=True))
+    return summary | {"p95_over_serial_wall": round(p95 / serial_wall, 3), "mismatches": mismatches, "cpu": cpu()}
 
 
 def client(url: str) -> Ask:
@@ -132,30 +117,24 @@ def serve(engine: Engine) -> Iterator[str]:
         app.close()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag bench load", description=__doc__)
     p.add_argument("--users", type=int, default=20, help="concurrent users, one question each (default 20)")
     p.add_argument("--questions", type=Path, default=SEED_SET, help="JSONL with a 'question' field per line")
-    args = p.parse_args(argv)
-    if args.users < 1:
-        p.error("--users must be at least 1")
-    try:
-        questions = pick([item.question for item in load_items(args.questions)], args.users)
-        with tempfile.TemporaryDirectory() as tmp:  # a fresh index, never the user's
-            settings = get_settings().model_copy(update={"data_dir": Path(tmp), "collection": "load"})
-            if settings.llm == "local" and settings.llm_model_path is None:  # reuse the assembled GGUF
-                from rag.llm import shipped_gguf
+    return p
 
-                settings = settings.model_copy(update={"llm_model_path": shipped_gguf(get_settings())})
-            engine = Engine(settings)
-            _ = engine.llm  # load the model first: a missing or broken one is said before anything else runs
-            engine.index()
-            with serve(engine) as url:
-                threads = settings.llm_threads or os.cpu_count()
-                print(f"{len(questions)} users, chat window at {url}, {cpu()}, LLM threads {threads}", flush=True)
-                summary = measure(questions, lambda: client(url), lambda line: print(line, flush=True))
-    except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+def run(args: argparse.Namespace) -> int:
+    if args.users < 1:
+        parser().error("--users must be at least 1")
+    questions = pick([s.question for s in load_samples(args.questions)], args.users)
+    with tempfile.TemporaryDirectory() as tmp:  # a fresh index, never the user's
+        engine = Engine(fresh(get_settings(), Path(tmp), "load"))
+        _ = engine.llm  # load the model first: a missing or broken one is said before anything else runs
+        engine.index()
+        with serve(engine) as url:
+            threads = engine.settings.llm_threads or os.cpu_count()
+            print(f"{len(questions)} users, chat window at {url}, {cpu()}, LLM threads {threads}", flush=True)
+            summary = measure(questions, lambda: client(url), lambda line: print(line, flush=True))
     print(json.dumps(summary))
     return 0

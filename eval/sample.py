@@ -1,22 +1,19 @@
-"""Question sets: JSONL lines of {question, answer?, answer_alt?, answerable, sources?, evidence?, choices?, split?},
-checked line by line."""
-
-from __future__ import annotations
+"""The sample record: one question with its gold labels, read from JSON lines of {question, answer?, answer_alt?,
+answerable, sources?, evidence?, choices?, split?} and checked line by line."""
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import RagError
+from rag import RagError
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED_SET = DATA / "seed.jsonl"
-CLAIMS = DATA / "claims.jsonl"
-SPLITS = ("dev", "test")  # an item's split; "" means none (it counts only in the whole-set figures)
+SPLITS = ("dev", "test")  # a sample's split; "" means none (it counts only in the whole-set figures)
 
 
 @dataclass(frozen=True)
-class Item:
+class Sample:
     """One evaluation question with its gold labels (answer, sources and evidence are optional)."""
 
     id: str
@@ -34,11 +31,6 @@ class Item:
     def golds(self) -> tuple[str, ...]:
         """Every acceptable rendering of the gold answer."""
         return tuple(g for g in (self.answer, *self.answer_alt) if g)
-
-
-def load_items(path: Path) -> list[Item]:
-    """Read a question set; a bad line raises RagError naming the file, the line and what is wrong."""
-    return [_item(row, f"{path}:{n}", n) for n, row in _rows(path)]
 
 
 def json_lines(path: Path, missing: str, expected: str) -> list[tuple[int, dict]]:
@@ -60,89 +52,45 @@ def json_lines(path: Path, missing: str, expected: str) -> list[tuple[int, dict]
     return rows
 
 
-def _rows(path: Path) -> list[tuple[int, dict]]:
-    missing = "is not a file: give a JSONL question set (one JSON object per line)."
-    rows = json_lines(path, missing, "each line must be one JSON object")
-    if not rows:
+def rows(path: Path) -> list[tuple[int, dict]]:
+    """The lines of a set of JSON objects (questions, or answers to grade); at least one."""
+    found = json_lines(
+        path, "is not a file: give a JSONL file (one JSON object per line).", "each line must be one JSON object"
+    )
+    if not found:
         raise RagError(f"{path} has no questions: write one JSON object per line.")
-    return rows
+    return found
 
 
-def _item(row: dict, where: str, n: int) -> Item:
-    question = row.get("question")
+def load_samples(path: Path) -> list[Sample]:
+    """Read a question set; a bad line raises RagError naming the file, the line and what is wrong."""
+    return [_sample(row, f"{path}:{n}", n) for n, row in rows(path)]
+
+
+def _sample(row: dict, where: str, n: int) -> Sample:
+    question, answer = row.get("question"), row.get("answer")
     if not isinstance(question, str) or not question.strip():
         raise RagError(f"{where}: 'question' must be non-empty text.")
-    answer = row.get("answer")
     if answer is not None and not isinstance(answer, str):
         raise RagError(f"{where}: 'answer' must be text or absent.")
     answerable = row.get("answerable", answer is not None)
     if not isinstance(answerable, bool):
         raise RagError(f"{where}: 'answerable' must be true or false.")
-    sources, evidence = _strings(row, "sources", where), _strings(row, "evidence", where)
     split = row.get("split", "")
     if split not in ("", *SPLITS):
         raise RagError(f"{where}: 'split' must be one of {', '.join(map(repr, SPLITS))} or absent, not {split!r}.")
-    choices = _strings(row, "choices", where)
+    choices = strings(row, "choices", where)
     if choices and answer is not None and answer not in choices:
         raise RagError(f"{where}: 'answer' must be one of the 'choices' (the gold option's text).")
-    return Item(
-        str(row.get("id", n)),
-        question.strip(),
-        answerable,
-        answer,
-        sources,
-        evidence,
-        str(row.get("kind", "")),
-        split,
-        _strings(row, "answer_alt", where),
-        choices,
+    lists = {k: strings(row, k, where) for k in ("sources", "evidence", "answer_alt")}
+    kind = str(row.get("kind", ""))
+    return Sample(
+        str(row.get("id", n)), question.strip(), answerable, answer, kind=kind, split=split, choices=choices, **lists
     )
 
 
-def _strings(row: dict, key: str, where: str) -> tuple[str, ...]:
+def strings(row: dict, key: str, where: str) -> tuple[str, ...]:
     value = row.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RagError(f"{where}: '{key}' must be a list of strings.")
     return tuple(value)
-
-
-@dataclass(frozen=True)
-class Graded:
-    """One line of `rag eval grade`: an answer from any system and the contexts it was given."""
-
-    question: str
-    answer: str
-    contexts: tuple[str, ...]
-
-
-def load_graded(path: Path) -> list[Graded]:
-    out = []
-    for n, row in _rows(path):
-        where = f"{path}:{n}"
-        answer = row.get("answer")
-        if not isinstance(answer, str):
-            raise RagError(f"{where}: 'answer' must be text.")
-        contexts = row.get("contexts")
-        if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
-            raise RagError(f"{where}: 'contexts' must be a list of strings (the passages the answer may use).")
-        out.append(Graded(str(row.get("question", "")), answer, tuple(contexts)))
-    return out
-
-
-@dataclass(frozen=True)
-class Claim:
-    claim: str
-    passage: str
-    label: bool  # true: the passage supports the claim
-    kind: str = ""
-
-
-def load_claims(path: Path = CLAIMS) -> list[Claim]:
-    out = []
-    for n, row in _rows(path):
-        if not isinstance(row.get("claim"), str) or not isinstance(row.get("passage"), str):
-            raise RagError(f"{path}:{n}: 'claim' and 'passage' must be text.")
-        if not isinstance(row.get("label"), bool):
-            raise RagError(f"{path}:{n}: 'label' must be true (supported) or false.")
-        out.append(Claim(row["claim"], row["passage"], row["label"], str(row.get("kind", ""))))
-    return out

@@ -1,47 +1,36 @@
-"""RealTimeQA 2024 (CNN and The Week news quizzes, 4 choices each) over pooled articles. A question is answerable
-when its gold choice occurs (case-insensitive, whitespace squashed) in one of its own articles, else unanswerable:
-a refusal is right for it. Asked as "<question> Options: A; B; C; D."; right = the gold option named and no other.
-With `limit` N: a seeded sample of N questions, half answerable and half not (all of one kind when the other runs
-out), over the articles of those N questions only (indexing all 4,972 takes ~40 minutes on 2 cores). Split: dev and
-test alternately within each kind, so both splits get both kinds."""
-
-from __future__ import annotations
+"""RealTimeQA 2024 (Kasai et al., NeurIPS 2023 D&B): news quizzes (4 options) over pooled articles, asked as "<question>
+Options: A; B; C; D."; unanswerable when none of the question's own articles states its gold option. `limit` N: a
+seeded sample, half answerable, over those questions' articles only. Dev and test alternate within each kind."""
 
 import hashlib
 import random
 from pathlib import Path
 from urllib.parse import urlparse
 
-from eval.items import Item, json_lines
-from eval.sets import BENCHMARKS, EvalSet, write_files
+from eval.datasets import BENCHMARKS, EvalSet, write_files
+from eval.sample import Sample, json_lines
 
 BENCH = BENCHMARKS / "realtimeqa"
 SEED = 2024
 
 
 def load(folder: Path, limit: int | None = None, bench: Path | None = None, seed: int = SEED) -> EvalSet:
-    """Write the pooled articles of the chosen questions into `folder` and return the set (`bench`: the folder with
-    questions.jsonl and articles.jsonl)."""
+    """Write the chosen questions' articles into `folder` (`bench`: questions.jsonl and articles.jsonl)."""
     bench = bench or BENCH
     questions, articles = _jsonl(bench / "questions.jsonl"), {a["url"]: a for a in _jsonl(bench / "articles.jsonl")}
     golds = {q["id"]: _gold_urls(q, articles) for q in questions}
     chosen = _sample(questions, golds, limit, seed)
     urls = dict.fromkeys(u for q, _ in chosen for u in q.get("articles", []) if u in articles)
     write_files(folder, {_name(u): _article(articles[u]) for u in urls})
-    items = tuple(
-        Item(
-            id=str(q["id"]),
-            question=f"{q['question'].strip()} Options: {'; '.join(c.strip() for c in q['choices'])}.",
-            answerable=bool(golds[q["id"]]),
-            answer=q["answer"][0].strip(),
-            sources=tuple(_name(u) for u in golds[q["id"]]),
-            kind=str(q.get("source", "")),
-            split=split,
-            choices=tuple(c.strip() for c in q["choices"]),
+    samples = []
+    for q, split in chosen:
+        choices, sources = tuple(c.strip() for c in q["choices"]), tuple(_name(u) for u in golds[q["id"]])
+        asked = f"{q['question'].strip()} Options: {'; '.join(choices)}."
+        kind = str(q.get("source", ""))
+        samples.append(
+            Sample(str(q["id"]), asked, bool(sources), q["answer"][0].strip(), sources, (), kind, split, (), choices)
         )
-        for q, split in chosen
-    )
-    return EvalSet("realtimeqa", folder, items)
+    return EvalSet("realtimeqa", folder, tuple(samples))
 
 
 def _sample(questions: list[dict], golds: dict, limit: int | None, seed: int) -> list[tuple[dict, str]]:
@@ -61,12 +50,12 @@ def _sample(questions: list[dict], golds: dict, limit: int | None, seed: int) ->
 
 def _gold_urls(question: dict, articles: dict[str, dict]) -> list[str]:
     """The question's own articles whose text contains its gold choice."""
-    gold = _squash(question["answer"][0])
-    return [u for u in question.get("articles", []) if u in articles and gold in _squash(articles[u]["text"])]
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
+    gold = " ".join(question["answer"][0].split()).lower()
+    return [
+        u
+        for u in question.get("articles", [])
+        if u in articles and gold in " ".join(articles[u]["text"].split()).lower()
+    ]
 
 
 def _name(url: str) -> str:
@@ -74,8 +63,7 @@ def _name(url: str) -> str:
 
 
 def _domain(url: str) -> str:
-    host = urlparse(url).netloc.lower()
-    return host.removeprefix("www.") or "unknown"
+    return urlparse(url).netloc.lower().removeprefix("www.") or "unknown"
 
 
 def _article(a: dict) -> str:
