@@ -36,7 +36,7 @@ _READER_WH = {
 }
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")
-_OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
+OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
 _NAME = r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|the|de|and|&)?\s*[A-Z0-9][\w'’&.-]*)*"
 _NAMED_CHOICE = re.compile(rf"({_NAME})\s*,?\s+or\s+({_NAME})")
 _COMPARES = re.compile(
@@ -93,7 +93,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     options = choices(asked)
     form = "choice" if options else "yes-no" if is_yes_no(asked) and not asks_for_a_fact(text, language) else "open"
     offered = candidates(asked) if form == "open" else ()
-    stem = _OPTIONS.sub("", asked)  # the question without its list of options
+    stem = OPTIONS.sub("", asked)  # the question without its list of options
     return Question(
         text=text,
         asked=asked,
@@ -112,7 +112,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
 def candidates(question: str) -> tuple[str, ...]:
     """The answers an open question offers to choose from: a trailing "Options: A; B; C" list, or two names joined by
     "or" ("Which firm, Apple or Google, ...?")."""
-    m = _OPTIONS.search(question)
+    m = OPTIONS.search(question)
     if m:
         return tuple(c.strip() for c in re.split(r"\s*;\s*", m.group(1)) if c.strip())
     found = _NAMED_CHOICE.search(question)

@@ -114,3 +114,16 @@ def test_a_sentence_answers_from_the_sentence_of_its_span_that_says_something_of
         support("Microsoft and OpenAI have announced a new agreement to define the next era of AI.", question, text)
         == 0.0
     )
+
+
+def test_a_question_listing_options_still_names_what_it_asks_about():
+    question = (
+        "A new bill under consideration by the UK Parliament opens the door to legalising what? "
+        "Options: Recreational cannabis; Carrying pepper spray; Assisted dying."
+    )
+    connecticut = (
+        "Residents over age 21 can legally possess marijuana in Connecticut; recreational cannabis shops open later."
+    )
+    assert support("Recreational cannabis", question, connecticut, title="Connecticut cannabis") == 0.0
+    uk = "The UK Parliament is debating a bill that would make assisted dying legal for terminally ill adults."
+    assert support("Assisted dying", question, uk, title="Assisted dying bill") >= 0.5
