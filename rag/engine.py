@@ -25,7 +25,7 @@ from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
-from rag.store import Rows, Store
+from rag.store import Store
 from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -197,15 +197,6 @@ class Engine:
         with self._lock:
             Store.delete(self.settings, live=self._store)
             self._store, self._keywords = None, None
-
-    def rows(self) -> Rows:
-        """Every chunk as stored, with its embedding (the scale benchmark copies them)."""
-        return self.store.rows()
-
-    def add_bulk(self, rows: Rows) -> None:
-        """Write chunks already made and embedded, as they are; the keyword index follows on its next use."""
-        self.store.add_bulk(rows)
-        self.store.touch()
 
     # -- answering -------------------------------------------------------------------------------------------
     def ask(self, question: str, history: History = ()) -> Answer:

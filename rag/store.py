@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -81,16 +80,6 @@ def _said(exc: Exception, settings: Settings) -> str:
     if isinstance(exc, httpx.HTTPStatusError):
         return f"HTTP {exc.response.status_code}: {exc.response.text[:300]}"
     return str(exc) or type(exc).__name__
-
-
-@dataclass
-class Rows:
-    """Chunks as Chroma stores them, column by column (`Store.rows`, `Store.add_bulk`)."""
-
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[dict]
-    embeddings: list
 
 
 class Store:
@@ -180,11 +169,6 @@ class Store:
         rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         return [_passage(i, d, m) for i, d, m in rows if m and "source" in m]
 
-    def rows(self) -> Rows:
-        """Every chunk as stored: ids, texts, metadata and embeddings, in the collection's order."""
-        got = self._get(include=["documents", "metadatas", "embeddings"])
-        return Rows(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
-
     def count(self) -> int:
         try:
             return self.collection.count()
@@ -249,15 +233,6 @@ class Store:
             nodes.append(node)
         try:
             self.vectors.add(nodes)
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
-
-    def add_bulk(self, rows: Rows) -> None:
-        """Write chunks already made and embedded, as they are (a benchmark growing the collection in bulk)."""
-        try:
-            self.collection.add(
-                ids=rows.ids, documents=rows.texts, metadatas=rows.metadatas, embeddings=rows.embeddings
-            )
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
