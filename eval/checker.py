@@ -56,6 +56,7 @@ def measure(path: Path = HALUEVAL) -> dict:
         "threshold_tuned_on_dev": tuned,
         "balanced_accuracy_test_at_tuned": held_out(tuned),
         "balanced_accuracy_test_at_product": held_out(settings.support_threshold),
+        "balanced_accuracy_dev_at_product": held_out(settings.support_threshold, checker[0]),
         "sweep_test": {f"{t:g}": held_out(t) for t in SWEEP},
         "naive_floor_threshold_tuned_on_dev": floor_tuned,
         "naive_floor_test_at_tuned": held_out(floor_tuned, floor[1]),
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"HaluEval-QA: threshold tuned on the first {r['pairs_dev']} pairs = {r['threshold_tuned_on_dev']}")
     print(
         f"  balanced accuracy on the other {r['pairs_test']} pairs: {r['balanced_accuracy_test_at_tuned']:.3f}"
-        f" (at the product's {r['product_threshold']:g}: {r['balanced_accuracy_test_at_product']:.3f})"
+        f" (at the product's {r['product_threshold']:g}: {r['balanced_accuracy_test_at_product']:.3f};"
+        f" dev pairs at it: {r['balanced_accuracy_dev_at_product']:.3f})"
     )
     print(f"  sweep (held out): {r['sweep_test']}")
     floor = r["naive_floor_test_at_tuned"]

@@ -123,6 +123,7 @@ class _Draft:
     shown: list[Sentence] = field(default_factory=list)
     dropped: list[Sentence] = field(default_factory=list)
     held: list[Sentence] = field(default_factory=list)  # a bare "Yes." waits for a supported sentence to stand on
+    vetoed: bool = False  # the verdict was refused: nothing written after it is shown
     text: str = ""
     first_s: float = 0.0
     verify_s: float = 0.0
@@ -163,8 +164,15 @@ def generate(
         sentence = citer.check(raw)
         draft.verify_s += time.perf_counter() - checked_at
         word, claim = split_verdict(sentence.text, question.options)
-        if word and question.verdict_form and not draft.shown and not verdict.allowed(word, question, evidence):
-            draft.dropped.append(sentence)  # "Yes" to an invented premise, whatever follows it
+        if (
+            draft.vetoed
+            or word
+            and question.verdict_form
+            and not draft.shown
+            and not verdict.allowed(word, question, evidence)
+        ):
+            draft.vetoed = True
+            draft.dropped.append(sentence)  # a "Yes" to premises no passage states, and whatever follows it
             return None
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)

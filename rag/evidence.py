@@ -10,7 +10,7 @@ from rag import lexicon
 from rag.types import Passage
 
 _ABBREV = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|v|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
     r"Oct|Nov|Dec|[A-Z])\.$"
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")

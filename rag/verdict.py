@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponseGen
 
-from rag import lexicon
+from rag import lexicon, verify
 from rag.evidence import Evidence
 from rag.question import Question
 from rag.types import Verdict
@@ -56,8 +56,9 @@ def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, 
 def allowed(word: str, question: Question, evidence: Evidence) -> bool:
     """May the model go on to write this verdict? A "Yes" asserts every premise of the question: it is refused, before
     a word is written, when a premise names someone or something, or gives a number, that no passage states (an
-    invented premise); the premise's other words may be the reader's own. Any other verdict is shown only in front of
-    a reason the verifier supports (rag.answerer)."""
+    invented premise), or when some premise no span states at PREMISE_SHOWN (the small model leans to "Yes": most
+    wrong answers shown on MultiHop-RAG were a "Yes" to a gold "no"). Any other verdict is shown only in front of a
+    reason the verifier supports (rag.answerer)."""
     positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
     if not positive:
         return True
@@ -68,4 +69,6 @@ def allowed(word: str, question: Question, evidence: Evidence) -> bool:
         for t in lexicon.terms(p)
         if t.critical and not t.key.isdigit() or t.word[:1].isdigit()
     ]
-    return all(lexicon.stated(t, stated) for t in named)  # "the two firms" names no number
+    if not all(lexicon.stated(t, stated) for t in named):  # "the two firms" names no number
+        return False
+    return all(verify.premise(p, evidence).score >= PREMISE_SHOWN for p in question.premises)

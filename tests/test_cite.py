@@ -152,3 +152,11 @@ def test_premises_leave_out_how_the_question_frames_them():
     assert premises("Is Australia's Davis Cup team aiming higher compared to the previous year?") == [
         "Australia's Davis Cup team aiming higher the previous year"
     ]
+
+
+def test_a_case_name_is_one_sentence():
+    text = "The Epic v. Google case went to trial. It ended in December."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The Epic v. Google case went to trial.",
+        "It ended in December.",
+    ]

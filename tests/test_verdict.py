@@ -6,7 +6,7 @@ from conftest import use_llm
 from fakes import ScoringLLM
 
 import rag
-from rag import timeline
+from rag import timeline, verdict
 from rag.engine import Engine
 from rag.evidence import build
 from rag.question import parse
@@ -135,3 +135,17 @@ def test_a_premise_no_passage_states_cannot_turn_into_yes(scoring):
     scoring.queue(".")
     answer = rag.ask(question)  # No: shown on the premise the passages do state, cited
     assert answer.text == "No [1]." and "October 28, 2025" in answer.citations[0].quote
+
+
+def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_shown():
+    text = "Microsoft and OpenAI formalized a new agreement on October 28, 2025. Azure hosts OpenAI's models."
+    evidence = build([Passage("a#whole", "a.txt", "Microsoft and OpenAI", text, 0, len(text))])
+    engine = Engine(get_settings())
+    both = "Did Microsoft and OpenAI formalize a new agreement, and did Azure host OpenAI's models?"
+    assert verdict.allowed("Yes", parse(both), evidence)
+    # the second premise is no sentence of the passage: the small model's "Yes" to it is refused
+    half = "Did Microsoft and OpenAI formalize a new agreement, and did they merge their research teams into one lab?"
+    assert not verdict.allowed("Yes", parse(half), evidence) and verdict.allowed("No", parse(half), evidence)
+    reply = "Yes. The deal was formalized. Azure hosts OpenAI's models."
+    answer = engine.answer(half, passages=evidence.passages, reply=reply).collect()
+    assert answer.refused and [s.text for s in answer.dropped][:1] == ["Yes."]  # and the supported facts after it
