@@ -181,6 +181,9 @@ class LlamaCppLLM(ChatLLM):
         return {
             "model": [path.name, stat.st_size, stat.st_mtime_ns],
             "llama_cpp": llama_cpp.__version__,
+            # the CPU kernels it was built with: a state computed by an AVX2-only build of the same version gives
+            # another answer in an AVX-512 one (measured), so a data folder shared between machines recomputes it
+            "cpu": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
             "n_ctx": self.n_ctx,
             "n_batch": self._llama.n_batch,
             "kv": kvstate.KV_TYPE,
