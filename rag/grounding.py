@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from rag import claim as kinds
 from rag import lexicon
+from rag.collection import WHOLE
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
 from rag.question import OPTIONS, Question
@@ -121,8 +122,9 @@ class _Rules:
         ):
             return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
             # its passage does not: what the citation shows must state it
-        if self.article is not None and any(sp.passage != self.article % len(evidence.passages) for sp in spans):
-            return None, "off-topic: article"  # "according to the second article": the passage read second
+        named = _article_at(self.article, evidence)
+        if named is not None and any(sp.passage != named for sp in spans):
+            return None, "off-topic: article"  # "according to the second article": the article read second
         if self.names and not any(any(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
             return None, "off-topic: names"  # its passage names nothing the question asks about
         if any(t.number and not stated(t, stated_) for t in self.claim):
@@ -232,6 +234,15 @@ def _which_article(question: Question | None) -> int | None:
         return None
     word = found.pop()
     return _ORDINALS[word] if word in _ORDINALS else int(word[0]) - 1
+
+
+def _article_at(place: int | None, evidence: Evidence) -> int | None:
+    """The passage at a place the question names, when the passages are the collection's articles, whole, in the
+    order the model read them (rag.collection); retrieved chunks are not numbered as articles."""
+    if place is None or not all(p.chunk_id.endswith(WHOLE) for p in evidence.passages):
+        return None
+    at = place if place >= 0 else len(evidence.passages) + place
+    return at if 0 <= at < len(evidence.passages) else None
 
 
 _ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)

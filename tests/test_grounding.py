@@ -100,6 +100,11 @@ def test_the_first_or_second_article_is_the_one_the_model_read_first_or_second()
     # "second" picks an article: it is no qualifier a span must state, and the first article is not the second
     swapped = build(list(reversed(evidence.passages)))
     assert grounding.check("Microsoft will integrate OpenAI's advances.", swapped, parse(question)).score == 0.0
+    last = parse(question.replace("the second article", "the last article"))
+    assert grounding.check("Microsoft will integrate OpenAI's advances.", evidence, last).score >= 0.5
+    # retrieved chunks are not the articles in reading order: the place names none of them
+    chunks = build([Passage(f"{i}.txt#0", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate((second, first))])
+    assert grounding.check("Microsoft will integrate OpenAI's advances.", chunks, parse(question)).score >= 0.5
 
 
 def test_a_sentence_answers_from_the_sentence_of_its_span_that_says_something_of_the_question():
