@@ -7,10 +7,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from eval.metrics.answer import unmarked
 from eval.metrics.outcome import declines
 from eval.sample import rows
-from rag import Answer, Engine, Passage, RagError, get_settings
+from rag import Answer, Engine, Passage, RagError, get_settings, strip_markers
 
 
 def verify(engine: Engine, question: str, contexts: Sequence[str], reply: str) -> Answer:
@@ -21,11 +20,15 @@ def verify(engine: Engine, question: str, contexts: Sequence[str], reply: str) -
 
 def grade(engine: Engine, question: str, answer: str, contexts: Sequence[str]) -> dict:
     """{question, score, supported, refused, sentences: [{text, score, supported, meta}]}, sentences in order."""
-    verified, written = verify(engine, question, contexts, answer), unmarked(answer)
+    verified, written = verify(engine, question, contexts, answer), strip_markers(answer)
     found = [(s, True) for s in verified.sentences] + [(s, False) for s in verified.dropped]
-    found.sort(key=lambda pair: written.find(unmarked(pair[0].text)) % (len(written) + 1))
+    found.sort(key=lambda pair: written.find(strip_markers(pair[0].text)) % (len(written) + 1))
     sentences = [
-        {"text": unmarked(s.text), "score": 0.0 if declines(s.text) else s.score, "supported": shown and s.supported}
+        {
+            "text": strip_markers(s.text),
+            "score": 0.0 if declines(s.text) else s.score,
+            "supported": shown and s.supported,
+        }
         | {"meta": declines(s.text)}
         for s, shown in found
     ]

@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from eval.metrics import outcome as outcomes
-from eval.metrics.answer import choices_named, matches_any, token_f1, unmarked
+from eval.metrics.answer import choices_named, matches_any, token_f1
 from eval.metrics.retrieval import first_hit, hit_at, reciprocal_rank
 from eval.metrics.stats import mean, percentile
 from eval.sample import SPLITS, Sample, json_lines
-from rag import Answer, BrokenIndex, Citation, Engine, Passage, RagError, Sentence, Settings, Timings
+from rag import Answer, BrokenIndex, Citation, Engine, Passage, RagError, Sentence, Settings, Timings, strip_markers
 
 ANSWERS = "answers.jsonl"  # what a run saves in its folder
 # the metrics of a run, in report order; thresholds: --min for those where higher is better, --max for the others
@@ -116,7 +116,7 @@ def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: flo
     )
     if sample.sources or sample.evidence:
         rec.rank = first_hit([(p.source, p.text) for p in answer.passages], sample.sources, sample.evidence)
-    shown = "" if answer.refused else unmarked(answer.text)
+    shown = "" if answer.refused else strip_markers(answer.text)
     rec.outcome, rec.reply = outcomes.shown(sample, answer), outcomes.reply(sample, answer)
     if sample.answerable and sample.answer:
         if sample.choices:

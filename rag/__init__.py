@@ -2,6 +2,7 @@
 
 from rag import offline  # noqa: F401  (must run before any model or Chroma import)
 from rag.answerer import AnswerStream
+from rag.cite import strip_markers
 from rag.engine import Engine, History, default_engine
 from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, SettingsError, StoreUnavailable
 from rag.indexer import IndexReport, Progress
@@ -55,4 +56,5 @@ __all__ = [
     "default_engine",
     "get_settings",
     "index",
+    "strip_markers",
 ]

@@ -169,7 +169,7 @@ def generate(
             or word
             and question.verdict_form
             and not draft.shown
-            and not verdict.allowed(word, question, evidence)
+            and not verdict.allowed(word, question, evidence, citer.premises())
         ):
             draft.vetoed = True
             draft.dropped.append(sentence)  # a "Yes" to premises no passage states, and whatever follows it
@@ -206,7 +206,7 @@ def generate(
             decided = verdict.decide(llm, chat, question, verdict_bias)
             buffer.feed(decided.word)
             # a "Yes" to a premise naming what no passage states is refused without writing the rest
-            allowed = verdict.allowed(decided.word, question, evidence)
+            allowed = verdict.allowed(decided.word, question, evidence, citer.premises())
             stream = llm.continue_reply(chat, decided.word) if allowed else iter(())
         else:
             stream = llm.stream_chat(chat)

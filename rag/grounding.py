@@ -65,11 +65,12 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     asked = _question_keys(question)
     new = [t for t in claim if t.key not in asked and not akin(t, asked)]
     if question is not None and question.candidates and not new:  # "Apple or Google?" is answered by one of them
-        offered = {k for c in question.candidates for k in lexicon.keys(c)}
+        offered = _offered(question)
         new = [t for t in claim if t.key in offered]
     if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
         return Support(0.0, reason="restates")
-    rules = _Rules(sentence, claim, new or claim, question)  # a verdict's reason may only repeat the question
+    article = _article_at(_which_article(question), evidence)
+    rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
     best, tie, reason = Support(0.0), (0.0, False, 0), "invented"
     for sp in evidence.spans:
         value, why = rules.score((sp,), evidence)
@@ -96,11 +97,13 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
 class _Rules:
     """The rules of the module for one sentence, applied to one span or two."""
 
-    def __init__(self, sentence: str, claim: list[Term], new: list[Term], question: Question | None) -> None:
+    def __init__(
+        self, sentence: str, claim: list[Term], new: list[Term], question: Question | None, article: int | None
+    ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
         self.qualifiers = _qualifiers(question)
-        self.article = _which_article(question)
+        self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = _names(question)
         self.topic = _topic(question)
         fresh = {t.key for t in new}
@@ -122,8 +125,7 @@ class _Rules:
         ):
             return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
             # its passage does not: what the citation shows must state it
-        named = _article_at(self.article, evidence)
-        if named is not None and any(sp.passage != named for sp in spans):
+        if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
         if self.names and not any(any(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
             return None, "off-topic: names"  # its passage names nothing the question asks about
@@ -134,14 +136,11 @@ class _Rules:
             return None, "off-topic: number"  # a number the question states, which the span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
             return None, "off-topic: qualifier"  # another year, quarter or category than the one asked
-        answering = self._answering(spans) | self.said
-        if (
-            self.topic
-            and self.sentence_like
-            and not any(stated(t, answering) or akin(t, answering) for t in self.topic)
-        ):
-            return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer says
-            # anything of what was asked
+        if self.topic and self.sentence_like:
+            answering = self._answering(spans) | self.said
+            if not any(stated(t, answering) or akin(t, answering) for t in self.topic):
+                return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer
+                # says anything of what was asked
         if self.sentence_like and self.repeated and not _share(self.repeated, keys):
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
@@ -191,7 +190,7 @@ def _topic(question: Question | None) -> list[Term]:
     span must say something of."""
     if question is None:
         return []
-    first = lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+    first = _first_key(question)
     return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]
 
 
@@ -259,10 +258,10 @@ def _names(question: Question | None) -> list[list[Term]]:
     if question is None or question.form != "open":
         return []
     stem = OPTIONS.sub("", question.asked)  # "Options: A; B; C" offers answers; it asks about nothing
-    offered = {k for c in question.candidates for k in lexicon.keys(c)}  # nor does "A or B"
+    offered = _offered(question)  # nor does "A or B"
     parts = [part for part in _ASKS_AGAIN.split(stem) if part.strip()]
     if len(parts) == 1 and question.clauses:
-        first = lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+        first = _first_key(question)
         named = (
             [t for t in clause if t.critical and not t.number and t.key != first and t.key not in offered]
             for clause in question.clauses
@@ -273,6 +272,16 @@ def _names(question: Question | None) -> list[list[Term]]:
         terms = lexicon.terms(part)
         out.append([t for t in terms[1:] if t.critical and not t.number and t.key not in offered] if terms else [])
     return out if all(out) else []
+
+
+def _first_key(question: Question) -> str:
+    """The key of the question's first word ("Which", or a name it begins with)."""
+    return lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+
+
+def _offered(question: Question) -> set[str]:
+    """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
+    return {k for c in question.candidates for k in lexicon.keys(c)}
 
 
 def _misspelt(key: str, words: frozenset[str]) -> bool:

@@ -53,8 +53,9 @@ def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, 
     return Verdict(word=first if margin > shift else second, margin=round(margin, 4), bias=shift)
 
 
-def allowed(word: str, question: Question, evidence: Evidence) -> bool:
-    """May the model go on to write this verdict? A "Yes" asserts every premise of the question: it is refused, before
+def allowed(word: str, question: Question, evidence: Evidence, premises: Sequence[verify.Support]) -> bool:
+    """May the model go on to write this verdict, given how well the passages state each of the question's premises
+    (`premises`: rag.verify.premise of each, as `rag.cite.Citer.premises` computes them once per answer)? A "Yes" asserts every premise of the question: it is refused, before
     a word is written, when a premise names someone or something, or gives a number, that no passage states (an
     invented premise), or when some premise no span states at PREMISE_SHOWN (the small model leans to "Yes": most
     wrong answers shown on MultiHop-RAG were a "Yes" to a gold "no"). Any other verdict is shown only in front of a
@@ -71,4 +72,4 @@ def allowed(word: str, question: Question, evidence: Evidence) -> bool:
     ]
     if not all(lexicon.stated(t, stated) for t in named):  # "the two firms" names no number
         return False
-    return all(verify.premise(p, evidence).score >= PREMISE_SHOWN for p in question.premises)
+    return all(support.score >= PREMISE_SHOWN for support in premises)

@@ -6,7 +6,7 @@ from eval.metrics import answer as metrics
 from eval.metrics import retrieval, stats
 from eval.runner import score, summarize
 from eval.sample import Sample
-from rag import NOT_FOUND, REFUSAL, Answer, Passage
+from rag import NOT_FOUND, REFUSAL, Answer, Passage, strip_markers
 from rag.prompts import TRANSLATED, UNCHECKED
 
 
@@ -141,4 +141,4 @@ def test_what_declines_to_answer():
     assert declines("The context does not mention who the CEO is.") and declines(NOT_FOUND) and declines("  ")
     assert declines("I'm unable to answer from the sources.") and declines("Empty Response")
     assert not declines("They formalized it on October 28, 2025 [1].")
-    assert metrics.unmarked("Azure [1][2], then AWS [3, 4].") == "Azure, then AWS."
+    assert strip_markers("Azure [1][2], then AWS [3, 4].") == "Azure, then AWS."

@@ -7,6 +7,7 @@ from fakes import ScoringLLM
 
 import rag
 from rag import timeline, verdict
+from rag.cite import Citer
 from rag.engine import Engine
 from rag.evidence import build
 from rag.question import parse
@@ -142,10 +143,15 @@ def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_s
     evidence = build([Passage("a#whole", "a.txt", "Microsoft and OpenAI", text, 0, len(text))])
     engine = Engine(get_settings())
     both = "Did Microsoft and OpenAI formalize a new agreement, and did Azure host OpenAI's models?"
-    assert verdict.allowed("Yes", parse(both), evidence)
+
+    def allowed(word: str, question: str) -> bool:
+        parsed = parse(question)
+        return verdict.allowed(word, parsed, evidence, Citer(evidence, parsed, 0.5).premises())
+
+    assert allowed("Yes", both)
     # the second premise is no sentence of the passage: the small model's "Yes" to it is refused
     half = "Did Microsoft and OpenAI formalize a new agreement, and did they merge their research teams into one lab?"
-    assert not verdict.allowed("Yes", parse(half), evidence) and verdict.allowed("No", parse(half), evidence)
+    assert not allowed("Yes", half) and allowed("No", half)
     reply = "Yes. The deal was formalized. Azure hosts OpenAI's models."
     answer = engine.answer(half, passages=evidence.passages, reply=reply).collect()
     assert answer.refused and [s.text for s in answer.dropped][:1] == ["Yes."]  # and the supported facts after it

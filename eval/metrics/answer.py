@@ -8,12 +8,6 @@ from collections.abc import Sequence
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = str.maketrans({c: " " for c in string.punctuation + "“”‘’–—"})
-_MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*)\]")  # a citation marker of the shown text: [1], [1][2], [1, 2]
-
-
-def unmarked(text: str) -> str:
-    """The text without its citation markers."""
-    return _MARKER.sub("", text).strip()
 
 
 def normalize(text: str) -> str:

@@ -3,9 +3,9 @@
 
 from collections.abc import Sequence
 
-from eval.metrics.answer import choices_named, matches_any, unmarked
+from eval.metrics.answer import choices_named, matches_any
 from eval.sample import SPLITS, Sample
-from rag import NOT_FOUND, Answer
+from rag import NOT_FOUND, Answer, strip_markers
 
 RIGHT, WRONG, REFUSED, ANSWERED, SHOWN, ERROR = "right", "wrong", "refused", "answered", "shown", "error"
 # metric -> (outcome it counts, over the answerable questions?); the rows of the outcome table
@@ -50,14 +50,14 @@ def outcome(sample: Sample, refused: bool, shown: str, cited: Sequence[str]) -> 
 
 def shown(sample: Sample, answer: Answer) -> str:
     """The outcome of what the product showed."""
-    text = "" if answer.refused else unmarked(answer.text)
+    text = "" if answer.refused else strip_markers(answer.text)
     return outcome(sample, answer.refused, text, [c.source for c in answer.citations])
 
 
 def reply(sample: Sample, answer: Answer) -> str:
     """The outcome of what the product wrote before verification (the model's reply, or the sentence it computed)
     as if shown citing every article the model read; the verifier can only refuse, so this bounds what it shows."""
-    text = unmarked(answer.raw or ("" if answer.refused else answer.text))
+    text = strip_markers(answer.raw or ("" if answer.refused else answer.text))
     refused = not text or NOT_FOUND in text
     return outcome(sample, refused, "" if refused else text, [p.source for p in answer.passages])
 
