@@ -31,7 +31,7 @@ from rag import lexicon
 from rag.collection import WHOLE
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
-from rag.question import OPTIONS, Question
+from rag.question import COMPARES, OPTIONS, Question
 
 BARE_TERMS = 2  # a reply of this many content words or fewer is a bare answer, not a sentence
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
@@ -215,6 +215,8 @@ def _qualifiers(question: Question | None) -> list[Term]:
     if question is None or question.form != "open":
         return []
     which = {lexicon.norm(m.group(1)) for m in _WHICH_ARTICLE.finditer(question.asked)}  # a document, not a fact
+    if question.compares:  # "Who was born first, A or B?" compares the two; "first" fixes no event or category
+        which |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
     return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in which]
 
 
@@ -251,10 +253,11 @@ def _names(question: Question | None) -> list[list[Term]]:
     """Per question asked ("When was it signed, and who is its CEO?" asks two), the names it asks about: the
     passage an answer cites must state one of the names of one of them (a question about another company is not
     answered by an article that never names it; "Real ID ... in the United States" is, by one saying "U.S."), and
-    none is asked when one of them names nothing. Names are capitalised words past a question's first, less the
-    answers it offers ("Options: A; B", "A or B?"). A single question describing its answer in clauses
-    (rag.question.clauses: "which company, expected to ... according to Engadget, ...") asks about the names of any
-    one clause that has some. Chosen on dev: requiring every name refused two more right answers and no more wrong."""
+    none is asked when one of them names nothing. Names are capitalised words past a question's first (or from
+    its first, when it opens with a name of several words), less the answers it offers ("Options: A; B", "A or
+    B?"). A single question describing its answer in clauses (rag.question.clauses: "which company, expected to
+    ... according to Engadget, ...") asks about the names of any one clause that has some. Chosen on dev:
+    requiring every name refused two more right answers and no more wrong."""
     if question is None or question.form != "open":
         return []
     stem = OPTIONS.sub("", question.asked)  # "Options: A; B; C" offers answers; it asks about nothing
@@ -270,8 +273,16 @@ def _names(question: Question | None) -> list[list[Term]]:
     out = []
     for part in parts:
         terms = lexicon.terms(part)
-        out.append([t for t in terms[1:] if t.critical and not t.number and t.key not in offered] if terms else [])
+        named = terms if _opens_with_name(part) else terms[1:]
+        out.append([t for t in named if t.critical and not t.number and t.key not in offered])
     return out if all(out) else []
+
+
+def _opens_with_name(part: str) -> bool:
+    """The part begins with a name of several capitalised words ("Chang Ucchin was born ..."), not with a word
+    capitalised only because it comes first ("Name the ...")."""
+    words = lexicon.TOKEN.findall(part)[:2]
+    return len(words) == 2 and all(w[:1].isupper() for w in words) and words[0].lower() not in lexicon.STOPWORDS
 
 
 def _first_key(question: Question) -> str:

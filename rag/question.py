@@ -39,7 +39,10 @@ _WORD = re.compile(r"[\w'’&.-]+")
 OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
 _NAME = r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|the|de|and|&)?\s*[A-Z0-9][\w'’&.-]*)*"
 _NAMED_CHOICE = re.compile(rf"({_NAME})\s*,?\s+or\s+({_NAME})")
-_COMPARES = re.compile(
+_PICKS = re.compile(r"\b(?:which|who)\b", re.I)
+# "between A and B, which ...?": the two names the question picks from (names, not a span of years)
+_BETWEEN = re.compile(rf"\b(?i:between)\s+(?:[a-z]+\s+){{0,3}}?(?=[A-Z])({_NAME})\s+and\s+(?=[A-Z])({_NAME})")
+COMPARES = re.compile(
     r"\b(?:first|last|earlier|later|older|younger|oldest|youngest|more|most|less|least|fewer|\w+er\s+than|"
     r"larger|largest|bigger|biggest|smaller|smallest|longer|longest|shorter|taller|higher|lower|same)\b",
     re.I,
@@ -105,17 +108,19 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         candidates=offered,
         wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
         language=language,
-        compares=bool(offered) and bool(_COMPARES.search(stem)),
+        compares=bool(offered) and bool(COMPARES.search(stem)),
     )
 
 
 def candidates(question: str) -> tuple[str, ...]:
     """The answers an open question offers to choose from: a trailing "Options: A; B; C" list, or two names joined by
-    "or" ("Which firm, Apple or Google, ...?")."""
+    "or" ("Which firm, Apple or Google, ...?") or offered "between A and B"."""
     m = OPTIONS.search(question)
     if m:
         return tuple(c.strip() for c in re.split(r"\s*;\s*", m.group(1)) if c.strip())
     found = _NAMED_CHOICE.search(question)
+    if found is None and (between := _BETWEEN.search(question)) and _PICKS.search(question, between.end()):
+        found = between  # "Between A and B, which ...?" (not "Which deal was signed between A and B?")
     return (found.group(1), found.group(2)) if found else ()
 
 

@@ -132,3 +132,23 @@ def test_a_question_listing_options_still_names_what_it_asks_about():
     assert support("Recreational cannabis", question, connecticut, title="Connecticut cannabis") == 0.0
     uk = "The UK Parliament is debating a bill that would make assisted dying legal for terminally ill adults."
     assert support("Assisted dying", question, uk, title="Assisted dying bill") >= 0.5
+
+
+def test_a_comparison_between_offered_names_fixes_no_category():
+    # "first" compares the two names offered; it is not a round, quarter or edition a span must state
+    text = "Sir Francis Nethersole (1587-1659) was an English diplomat. Elizabeth Stuart was born in 1596."
+    question = "Who was born first, Francis Nethersole or Elizabeth Stuart?"
+    assert parse(question).compares
+    assert support("Francis Nethersole", question, text, title="Diplomats") >= 0.5
+    # "between A and B, who ...?" offers the two names as well; "a deal signed between A and B" offers nothing
+    assert parse("Between Kim Clijsters and Mary Pierce, who is older?").candidates == ("Kim Clijsters", "Mary Pierce")
+    assert parse("Which deal was signed between Microsoft and OpenAI?").candidates == ()
+    assert parse("What is the difference between AI and AGI?").candidates == ()
+
+
+def test_a_question_may_begin_with_the_name_it_asks_about():
+    # "Chang Ucchin" is a name even as the question's first words; "Name" alone is a capitalised first word
+    text = "Chang was born when Korea was still under Japanese colonial rule, which ended with World War II."
+    question = "Chang Ucchin was born during a time that ended with the conclusion of what?"
+    assert support("World War II", question, text, title="Korean painters") >= 0.5
+    assert support("World War II", question.replace("Chang Ucchin", "Park Seo-bo"), text, title="Painters") == 0.0
