@@ -84,14 +84,15 @@ def has_amx() -> bool:
 
 
 @contextlib.contextmanager
-def _without_amx_repacking() -> Iterator[None]:
-    """On an AMX CPU, load the model without llama.cpp's extra buffer types: its AMX repacking of Q4_K_M weights
-    crashes the first decode there (segfault in ggml_backend_amx_mul_mat, ggml-org/llama.cpp#20824; seen on these
-    machines). llama-cpp-python 0.3.36 does not expose `use_extra_bufts`, so its default params are wrapped while
-    the model loads. Elsewhere nothing changes."""
+def _loading(repack: bool) -> Iterator[None]:
+    """Load the model with or without llama.cpp's extra buffer types (weights repacked for its CPU kernels).
+    Without: less memory and a faster load and prompt; with: faster generation (RAG_LLM_REPACK). Never with on an AMX
+    CPU: its AMX repacking of Q4_K_M weights crashes the first decode there (segfault in ggml_backend_amx_mul_mat,
+    ggml-org/llama.cpp#20824; seen on these machines). llama-cpp-python 0.3.36 does not expose `use_extra_bufts`, so
+    its default params are wrapped while the model loads."""
     import llama_cpp.llama as module
 
-    if not has_amx():
+    if repack and not has_amx():
         yield
         return
     default = module.llama_cpp.llama_model_default_params
@@ -118,6 +119,7 @@ class LlamaCppLLM(ChatLLM):
     model_path: str
     n_ctx: int = 4096
     n_threads: int | None = None
+    repack: bool = False
     max_tokens: int = 160
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -127,7 +129,7 @@ class LlamaCppLLM(ChatLLM):
         from llama_cpp import Llama
 
         try:
-            with _without_amx_repacking():
+            with _loading(self.repack):
                 self._llama = Llama(
                     model_path=self.model_path,
                     n_ctx=self.n_ctx,
@@ -139,11 +141,15 @@ class LlamaCppLLM(ChatLLM):
             raise ModelError(f"Could not load the GGUF model {self.model_path}: {exc}") from exc
 
     def sibling(self) -> LlamaCppLLM:
-        """A second llama.cpp model and context on the same GGUF (~1.8 GB more memory: llama.cpp repacks the weights
-        per load), taking turns with this one: rewriting prompts (a follow-up, a translation) keep their own cached
+        """A second llama.cpp model and context on the same GGUF (the mapped weights are shared; the context, and
+        the repacked weights with RAG_LLM_REPACK, are per load), taking turns with this one: rewriting prompts (a follow-up, a translation) keep their own cached
         prefix there, so this context keeps the answer's fixed prompt cached between questions."""
         other = LlamaCppLLM(
-            model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, max_tokens=self.max_tokens
+            model_path=self.model_path,
+            n_ctx=self.n_ctx,
+            n_threads=self.n_threads,
+            max_tokens=self.max_tokens,
+            repack=self.repack,
         )
         other._lock = self._lock  # one llama.cpp call at a time across both: the CPU is the bottleneck
         return other
@@ -186,6 +192,7 @@ class LlamaCppLLM(ChatLLM):
             "cpu": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
             "n_ctx": self.n_ctx,
             "n_batch": self._llama.n_batch,
+            "repack": self.repack and not has_amx(),  # other kernels read the prefix: another state
             "kv": kvstate.KV_TYPE,
             "template": hashlib.sha256(template.encode()).hexdigest()[:16],
         }
@@ -283,5 +290,9 @@ def local_llm(settings: Settings) -> LLM:
     if not Path(path).is_file():
         raise ModelError(f"RAG_LLM_MODEL_PATH={path} is not a file: point it at a .gguf model.")
     return LlamaCppLLM(
-        model_path=str(path), n_ctx=settings.llm_context, n_threads=settings.llm_threads, max_tokens=settings.max_tokens
+        model_path=str(path),
+        n_ctx=settings.llm_context,
+        n_threads=settings.llm_threads,
+        max_tokens=settings.max_tokens,
+        repack=settings.llm_repack,
     )

@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     llm_model_path: Path | None = Field(None, description="GGUF file; unset means the shipped Qwen2.5-Coder-1.5B.")
     llm_threads: int | None = Field(None, description="CPU threads for llama.cpp; unset means all cores.")
     llm_context: int = Field(4096, description="Context window of the local model, in tokens.")
+    llm_repack: bool = Field(
+        False,
+        description="Let llama.cpp repack the weights for its CPU matrix kernels: on a 2-vCPU Zen 5 EPYC, 2.7 s more "
+        "model load, prompts read at 0.7x the speed, replies written ~1.2x faster, 0.6 GB more memory. Never on a "
+        "CPU with AMX, where the repacked kernels crash.",
+    )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field("local-model", description="Model name sent to the OpenAI-compatible server.")
     llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server, if it needs one.")

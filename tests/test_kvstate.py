@@ -6,7 +6,7 @@ import pytest
 
 from rag.answerer import messages, prefix_messages
 from rag.evidence import build
-from rag.llm import LlamaCppLLM
+from rag.llm import LlamaCppLLM, has_amx
 from rag.prompts import QUESTION_LEAD
 from rag.question import parse
 from rag.types import Passage
@@ -66,3 +66,16 @@ def test_rewriting_on_the_second_context_leaves_the_prefix_in_place(model, tmp_p
 
     rewriter.chat([ChatMessage(role="user", content="Translate into French: the deal was signed.")], max_tokens=16)
     assert model.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path).how == "memory"
+
+
+def test_a_state_computed_by_other_kernels_is_computed_again(model, gguf, tmp_path):
+    # repacked weights read the prefix with other kernels: their state is another file, never loaded in place of it
+    evidence = build([ONE])
+    model._llama.reset()
+    plain = model.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path)
+    repacked = LlamaCppLLM(model_path=str(gguf), n_ctx=1024, repack=True)
+    other = repacked.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path)
+    if has_amx():  # never repacked there: the same kernels, the same state
+        assert other.how == "file" and other.path == plain.path
+    else:
+        assert other.how == "computed" and other.path != plain.path

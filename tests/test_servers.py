@@ -460,7 +460,7 @@ def llama_server(gguf, tmp_path):
     pytest.importorskip("llama_cpp.server.app", reason="pip install 'llama-cpp-python[server]==0.3.36'")
     port, log = free_port(), tmp_path / "llama-server.log"
     # llama.cpp's AMX repacking crashes the first decode on AMX CPUs (the product loads its own model without it,
-    # rag.llm._without_amx_repacking); the server is started the same way here
+    # rag.llm._loading); the server is started the same way here
     cmd = [sys.executable, "-c", SERVER_WITHOUT_AMX_REPACKING, "--model", str(gguf), "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--n_ctx", "4096", "--n_threads", str(os.cpu_count())]  # as the local backend
     with open(log, "wb") as out:
