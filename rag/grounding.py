@@ -214,10 +214,12 @@ def _qualifiers(question: Question | None) -> list[Term]:
     are checked on their own)."""
     if question is None or question.form != "open":
         return []
-    which = {lexicon.norm(m.group(1)) for m in _WHICH_ARTICLE.finditer(question.asked)}  # a document, not a fact
-    if question.compares:  # "Who was born first, A or B?" compares the two; "first" fixes no event or category
-        which |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
-    return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in which]
+    # "the second article" names a document, not a fact; "Who was born first, A or B?" compares the two names it
+    # offers: "first" fixes no event or category there
+    framing = {lexicon.norm(m.group(1)) for m in _WHICH_ARTICLE.finditer(question.asked)}
+    if question.compares:
+        framing |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
+    return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in framing]
 
 
 # "according to the first article", "the 2nd piece": the reader picks one of the articles, as the model read them

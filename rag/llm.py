@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import importlib
 import os
@@ -75,24 +76,31 @@ def _part_path(i: int) -> Path:
     return Path(module.get_part_path())
 
 
+@functools.cache
 def has_amx() -> bool:
-    """The CPU has Intel AMX (Sapphire Rapids and later), per /proc/cpuinfo."""
+    """The CPU has Intel AMX (Sapphire Rapids and later), per /proc/cpuinfo (read once: every question's state key
+    asks)."""
     try:
         return " amx_int8" in Path("/proc/cpuinfo").read_text()
     except OSError:
         return False
 
 
+def repacks(asked: bool) -> bool:
+    """Whether llama.cpp repacks the weights (its extra buffer types) when RAG_LLM_REPACK is `asked`: never on an AMX
+    CPU, where its AMX repacking of Q4_K_M weights crashes the first decode (segfault in ggml_backend_amx_mul_mat,
+    ggml-org/llama.cpp#20824; seen on these machines)."""
+    return asked and not has_amx()
+
+
 @contextlib.contextmanager
 def _loading(repack: bool) -> Iterator[None]:
-    """Load the model with or without llama.cpp's extra buffer types (weights repacked for its CPU kernels).
-    Without: less memory and a faster load and prompt; with: faster generation (RAG_LLM_REPACK). Never with on an AMX
-    CPU: its AMX repacking of Q4_K_M weights crashes the first decode there (segfault in ggml_backend_amx_mul_mat,
-    ggml-org/llama.cpp#20824; seen on these machines). llama-cpp-python 0.3.36 does not expose `use_extra_bufts`, so
-    its default params are wrapped while the model loads."""
+    """Load the model with the weights repacked for llama.cpp's CPU kernels (faster generation) when `repacks(repack)`,
+    else without (less memory, a faster load and prompt). llama-cpp-python 0.3.36 does not expose `use_extra_bufts`,
+    so its default params are wrapped while the model loads."""
     import llama_cpp.llama as module
 
-    if repack and not has_amx():
+    if repacks(repack):
         yield
         return
     default = module.llama_cpp.llama_model_default_params
@@ -142,8 +150,9 @@ class LlamaCppLLM(ChatLLM):
 
     def sibling(self) -> LlamaCppLLM:
         """A second llama.cpp model and context on the same GGUF (the mapped weights are shared; the context, and
-        the repacked weights with RAG_LLM_REPACK, are per load), taking turns with this one: rewriting prompts (a follow-up, a translation) keep their own cached
-        prefix there, so this context keeps the answer's fixed prompt cached between questions."""
+        the repacked weights with RAG_LLM_REPACK, are per load), taking turns with this one: rewriting prompts (a
+        follow-up, a translation) keep their own cached prefix there, so this context keeps the answer's fixed
+        prompt cached between questions."""
         other = LlamaCppLLM(
             model_path=self.model_path,
             n_ctx=self.n_ctx,
@@ -192,7 +201,7 @@ class LlamaCppLLM(ChatLLM):
             "cpu": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
             "n_ctx": self.n_ctx,
             "n_batch": self._llama.n_batch,
-            "repack": self.repack and not has_amx(),  # other kernels read the prefix: another state
+            "repack": repacks(self.repack),  # other kernels read the prefix: another state
             "kv": kvstate.KV_TYPE,
             "template": hashlib.sha256(template.encode()).hexdigest()[:16],
         }

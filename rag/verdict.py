@@ -55,11 +55,11 @@ def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, 
 
 def allowed(word: str, question: Question, evidence: Evidence, premises: Sequence[verify.Support]) -> bool:
     """May the model go on to write this verdict, given how well the passages state each of the question's premises
-    (`premises`: rag.verify.premise of each, as `rag.cite.Citer.premises` computes them once per answer)? A "Yes" asserts every premise of the question: it is refused, before
-    a word is written, when a premise names someone or something, or gives a number, that no passage states (an
-    invented premise), or when some premise no span states at PREMISE_SHOWN (the small model leans to "Yes": most
-    wrong answers shown on MultiHop-RAG were a "Yes" to a gold "no"). Any other verdict is shown only in front of a
-    reason the verifier supports (rag.answerer)."""
+    (`premises`: rag.verify.premise of each, as `rag.cite.Citer.premises` computes them once per answer)? A "Yes"
+    asserts every premise of the question: it is refused, before a word is written, when a premise names someone or
+    something, or gives a number, that no passage states (an invented premise), or when some premise no span states
+    at PREMISE_SHOWN (the small model leans to "Yes": most wrong answers shown on MultiHop-RAG were a "Yes" to a gold
+    "no"). Any other verdict is shown only in front of a reason the verifier supports (rag.answerer)."""
     positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
     if not positive:
         return True
