@@ -43,7 +43,7 @@ def replay(answer: Answer, threshold: float, settings: Settings | None = None) -
     """The answer the product would have given at `threshold`, from the same passages and the same reply."""
     engine = Engine((settings or get_settings()).model_copy(update={"support_threshold": threshold}))
     asked = answer.standalone_question or answer.question
-    return engine.answer(asked, passages=answer.passages, reply=answer.raw).collect()
+    return engine.answer(asked, passages=answer.passages, reply=answer.raw, samples=answer.samples).collect()
 
 
 def sweep(pairs: Sequence[tuple[Sample, Answer]], thresholds: Sequence[float] = SWEEP) -> dict[str, dict]:

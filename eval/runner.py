@@ -205,10 +205,11 @@ def load(folder: Path) -> list[tuple[Sample, Answer]]:
             dropped=tuple(Sentence(**{**x, "keys": tuple(x["keys"])}) for x in a["dropped"]),
             passages=tuple(Passage(**p) for p in a["passages"]),
             timings=Timings(**a["timings"]),
+            samples=tuple(a.get("samples", ())),
         )
         sample = Sample(**{k: tuple(v) if isinstance(v, list) else v for k, v in row["item"].items()})
         out.append((sample, answer))
     return out
 
 
-_NESTED = {"citations", "sentences", "dropped", "passages", "timings"}
+_NESTED = {"citations", "sentences", "dropped", "passages", "timings", "samples"}

@@ -4,13 +4,14 @@ the `Answer` once at the end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from llama_index.core.llms import LLM, ChatMessage, ChatResponse
 
 from rag import context, prompts, timeline, verdict
 from rag.cite import Citer, split_verdict, strip_markers, with_markers
+from rag.consistency import Consistency, Sampler
 from rag.evidence import Evidence, byline, split_sentences
 from rag.question import Question
 from rag.types import Answer, Passage, Sentence, Timings
@@ -66,6 +67,12 @@ def prefix_messages(evidence: Evidence) -> list[ChatMessage]:
     """The prompt of whole-collection reading for any question: everything before prompts.QUESTION_LEAD is the
     same for every question (the KV state rag.kvstate keeps)."""
     return messages(Question(text="", asked="", form="open"), evidence)
+
+
+def _would_show(reply: str, evidence: Evidence, question: Question, threshold: float) -> bool:
+    """Whether any sentence of `reply` passes the verifier (no citation numbered): only then are samples drawn."""
+    citer = Citer(evidence, question, threshold)
+    return any(citer.check(reply[start:end]).supported for start, end in split_sentences(reply))
 
 
 def how_to_begin(question: Question) -> str:
@@ -127,6 +134,7 @@ class _Draft:
     text: str = ""
     first_s: float = 0.0
     verify_s: float = 0.0
+    sample_s: float = 0.0
 
 
 def generate(
@@ -141,6 +149,8 @@ def generate(
     verdict_bias: float = 0.0,
     examples: bool = False,
     reply: str | None = None,
+    consistency: Consistency | None = None,
+    samples: Sequence[str] = (),
 ) -> Generator[str, None, Answer]:
     """Stream the LLM's answer, releasing each sentence only once a span supports it; refuse if none does. With
     `translate` (a question in another language than the articles'), the verified answer is shown once complete,
@@ -148,7 +158,9 @@ def generate(
     question is decided by probability when the LLM can score its replies (rag.verdict, shifted by `verdict_bias`),
     and the reply is written after the decided word. With `reply` (a recorded reply: evaluation replays), that text
     is verified as if the LLM had written it, and the LLM is not called. A verdict is shown only in front of a reason
-    sentence the verifier supports, or, bare, citing the spans that state the question's premises."""
+    sentence the verifier supports, or, bare, citing the spans that state the question's premises. With
+    `consistency`, an open question's reply is shown once complete, and only its sentences that the model's sampled
+    replies agree with (rag.consistency); `samples` are those replies, when replaying a recorded answer."""
     citer = Citer(evidence, question, threshold)
 
     buffer = SentenceBuffer()
@@ -210,6 +222,16 @@ def generate(
             stream = llm.continue_reply(chat, decided.word) if allowed else iter(())
         else:
             stream = llm.stream_chat(chat)
+        sampler = llm if reply is None and isinstance(llm, Sampler) else None
+        if consistency is not None and question.form == "open" and (sampler is not None or samples):
+            # the whole reply first: a sentence is shown only if samples drawn after it agree with it
+            whole = "".join(part.delta or "" for part in stream)
+            if sampler is not None and _would_show(whole, evidence, question, threshold):
+                sampling = time.perf_counter()
+                samples = sampler.samples(chat, consistency.samples, consistency.tokens)
+                draft.sample_s = time.perf_counter() - sampling
+            citer = Citer(evidence, question, threshold, samples, consistency.floor)
+            stream = iter([ChatResponse(message=ChatMessage(role="assistant", content=whole), delta=whole)])
         for part in stream:
             for raw in buffer.feed(part.delta or ""):
                 if (piece := release(raw)) is not None and live:
@@ -251,11 +273,13 @@ def generate(
         claim="" if refused else draft.text,
         language=question.language,
         verdict=decided,
+        samples=tuple(samples),
         timings=Timings(
             retrieve_s=retrieve_s,
             first_token_s=draft.first_s,
-            generate_s=done - generating - draft.verify_s,
+            generate_s=done - generating - draft.verify_s - draft.sample_s,
             verify_s=draft.verify_s,
+            sample_s=draft.sample_s,
             total_s=done - started,
         ),
     )

@@ -4,8 +4,9 @@ drop what no span supports. The model's own citation markers are never trusted."
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from rag import grounding, verify
+from rag import consistency, grounding, verify
 from rag.evidence import Evidence, Span
 from rag.prompts import NOT_FOUND
 from rag.question import Question
@@ -43,10 +44,16 @@ def split_verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, st
 class Citer:
     """Checks answer sentences one by one against one `Evidence` and numbers the spans they cite."""
 
-    def __init__(self, evidence: Evidence, question: Question, threshold: float) -> None:
+    def __init__(
+        self, evidence: Evidence, question: Question, threshold: float, samples: Sequence[str] = (), floor: float = 0.0
+    ) -> None:
+        """With `samples` (other replies the model wrote to the question), a sentence is supported only when they
+        agree with it at `floor` or more (rag.consistency)."""
         self.evidence = evidence
         self.question = question
         self.threshold = threshold
+        self.samples = tuple(samples)
+        self.floor = floor
         self.citations: list[Citation] = []
         self._keys: dict[tuple[int, int, int], int] = {}
         self._premises: list[verify.Support] | None = None
@@ -59,7 +66,9 @@ class Citer:
         if not claim or is_meta(text):
             return Sentence(text, 0.0, False)
         support = grounding.check(claim, self.evidence, self.question)
-        if support.score < self.threshold:
+        if support.score < self.threshold or (
+            self.samples and consistency.agreement(claim, self.samples, self.question.asked) < self.floor
+        ):
             return Sentence(text, round(support.score, 3), False)
         keys = tuple(self.cite(sp) for sp in support.spans)
         return Sentence(with_markers(text, keys), round(support.score, 3), True, keys)

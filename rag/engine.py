@@ -15,6 +15,7 @@ from llama_index.core.llms import ChatMessage
 
 from rag import collection, context, kvstate, language, prompts
 from rag.answerer import AnswerStream, generate, prefix_messages
+from rag.consistency import Consistency
 from rag.errors import BadQuestion, CorpusError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
@@ -212,12 +213,14 @@ class Engine:
         passages: Sequence[Passage] | None = None,
         reply: str | None = None,
         history: History = (),
+        samples: Sequence[str] = (),
     ) -> AnswerStream:
         """Answer `question` from the index or, given `passages`, from those alone (read whole, as given); given
         `reply`, verify and cite that text as the model's reply instead of asking the model (evaluation replays a
-        recorded reply through exactly the code that answers). Errors in the question raise here."""
+        recorded reply through exactly the code that answers), with `samples`, the replies sampled to check its
+        consistency (`Answer.samples`; none: that check is skipped). Errors in the question raise here."""
         text = self.check(question)
-        return AnswerStream(self._answer(text, history, passages, reply))
+        return AnswerStream(self._answer(text, history, passages, reply, samples))
 
     def _answer(
         self,
@@ -225,6 +228,7 @@ class Engine:
         history: History,
         given: Sequence[Passage] | None = None,
         reply: str | None = None,
+        samples: Sequence[str] = (),
     ) -> Generator[str, None, Answer]:
         """files -> chunks -> store -> retrieve -> (question, evidence) -> generate -> verify -> cite -> Answer."""
         started = time.perf_counter()
@@ -270,6 +274,10 @@ class Engine:
                 verdict_bias=s.verdict_bias,
                 examples=s.answer_examples,
                 reply=reply,
+                consistency=Consistency(s.consistency_samples, s.consistency_tokens, s.consistency_floor)
+                if s.consistency_samples
+                else None,
+                samples=samples,
             )
         )
 

@@ -250,6 +250,26 @@ class LlamaCppLLM(ChatLLM):
 
         return gen()
 
+    def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]:
+        """`n` replies to the chat sampled at rag.consistency's temperature, seeded (the same question gets the same
+        samples). The prompt's cached tokens are reused: each costs only its own `max_tokens` or fewer."""
+        from rag import consistency
+
+        prompt = self._render(messages)
+        out = []
+        with self._lock:
+            for i in range(n):
+                done = self._llama.create_completion(
+                    prompt=prompt,
+                    max_tokens=max_tokens,
+                    temperature=consistency.TEMPERATURE,
+                    top_p=consistency.TOP_P,
+                    seed=consistency.SEED + i,
+                    stop=list(_STOP),
+                )
+                out.append(done["choices"][0]["text"] or "")
+        return out
+
     def _render(self, messages: Sequence[ChatMessage]) -> str:
         """The chat as the model's own template writes it, up to where the assistant's reply begins."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter

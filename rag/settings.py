@@ -187,6 +187,23 @@ class Settings(BaseSettings):
         description="Show the LLM two worked examples (a made-up article) before an open question: more questions "
         "answered, and more answered wrong (docs/results.md); off by default.",
     )
+    consistency_samples: int = Field(
+        0,
+        ge=0,
+        le=16,
+        description="Before an open question's answer is shown, the model samples this many more replies to it; a "
+        "sentence they do not agree with is refused as a guess (rag.consistency; the answer then shows once "
+        "complete). Off by default: with 3, one wrong answer fewer on the reader set's dev half and one on its held-"
+        "out half, none elsewhere, for ~2 s more per shown answer on 2 vCPUs (docs/results.md). Local LLM only.",
+    )
+    consistency_tokens: int = Field(16, ge=1, description="Most tokens of each sampled reply.")
+    consistency_floor: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="The least mean share of a sentence's answer words the sampled replies must state, chosen on the "
+        "dev halves of every evaluation set.",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
     articles_language: str = Field(
         "en",

@@ -59,6 +59,7 @@ class Timings:
     first_token_s: float = 0.0  # until the first text shown: a verified sentence or the refusal
     generate_s: float = 0.0
     verify_s: float = 0.0
+    sample_s: float = 0.0  # sampling the replies the answer was checked against (rag.consistency)
     total_s: float = 0.0
 
 
@@ -79,6 +80,7 @@ class Answer:
     claim: str = ""  # what was verified, in the articles' language: `text` itself unless `text` is a translation
     language: str = "en"  # the language `text` is in: the question's
     verdict: Verdict | None = None  # a yes/no or either-or question decided by probability (rag.verdict)
+    samples: tuple[str, ...] = ()  # the replies sampled to check this one's consistency (rag.consistency), if any
     timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict:

@@ -110,3 +110,23 @@ class ScoringLLM(QueueLLM):
     def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any):
         self._starts.append(start)
         return self.stream_chat(messages)
+
+
+class SamplingLLM(QueueLLM):
+    """A QueueLLM that also samples replies (rag.consistency.Sampler): queued sample lists, one per call."""
+
+    _samples: list[list[str]] = PrivateAttr(default_factory=list)
+    _sampled: int = PrivateAttr(default=0)
+
+    def queue_samples(self, *samples: list[str]) -> None:
+        self._samples.extend(samples)
+
+    @property
+    def sampled(self) -> int:
+        return self._sampled
+
+    def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]:
+        if not self._samples:
+            raise AssertionError("SamplingLLM was asked for samples more often than they were queued")
+        self._sampled += 1
+        return self._samples.pop(0)[:n]
