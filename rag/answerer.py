@@ -75,6 +75,12 @@ def _would_show(reply: str, evidence: Evidence, question: Question, threshold: f
     return any(citer.check(reply[start:end]).supported for start, end in split_sentences(reply))
 
 
+def _written(text: str) -> Iterator[ChatResponse]:
+    """A reply already written (recorded, or generated whole before its check), as the one-piece stream it would
+    have been."""
+    return iter([ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)])
+
+
 def how_to_begin(question: Question) -> str:
     """The prompt's last line: how the answer should begin, by the form of the question."""
     if question.form == "choice":
@@ -213,7 +219,7 @@ def generate(
     elif evidence.passages:
         chat = messages(question, evidence, budget_tokens, examples)
         if reply is not None:
-            stream = iter([ChatResponse(message=ChatMessage(role="assistant", content=reply), delta=reply)])
+            stream = _written(reply)
         elif question.verdict_form and isinstance(llm, verdict.Scorer):
             decided = verdict.decide(llm, chat, question, verdict_bias)
             buffer.feed(decided.word)
@@ -222,8 +228,9 @@ def generate(
             stream = llm.continue_reply(chat, decided.word) if allowed else iter(())
         else:
             stream = llm.stream_chat(chat)
-        sampler = llm if reply is None and isinstance(llm, Sampler) else None
-        if consistency is not None and question.form == "open" and (sampler is not None or samples):
+        checked = consistency is not None and question.form == "open"
+        sampler = llm if checked and reply is None and isinstance(llm, Sampler) else None
+        if consistency is not None and checked and (sampler is not None or samples):
             # the whole reply first: a sentence is shown only if samples drawn after it agree with it
             whole = "".join(part.delta or "" for part in stream)
             if sampler is not None and _would_show(whole, evidence, question, threshold):
@@ -231,7 +238,7 @@ def generate(
                 samples = sampler.samples(chat, consistency.samples, consistency.tokens)
                 draft.sample_s = time.perf_counter() - sampling
             citer = Citer(evidence, question, threshold, samples, consistency.floor)
-            stream = iter([ChatResponse(message=ChatMessage(role="assistant", content=whole), delta=whole)])
+            stream = _written(whole)
         for part in stream:
             for raw in buffer.feed(part.delta or ""):
                 if (piece := release(raw)) is not None and live:

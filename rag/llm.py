@@ -24,7 +24,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms import LLM
 from pydantic import PrivateAttr
 
-from rag import kvstate
+from rag import consistency, kvstate
 from rag.backend import ChatLLM
 from rag.errors import ModelError
 from rag.settings import Settings
@@ -253,8 +253,6 @@ class LlamaCppLLM(ChatLLM):
     def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]:
         """`n` replies to the chat sampled at rag.consistency's temperature, seeded (the same question gets the same
         samples). The prompt's cached tokens are reused: each costs only its own `max_tokens` or fewer."""
-        from rag import consistency
-
         prompt = self._render(messages)
         out = []
         with self._lock:
