@@ -16,7 +16,7 @@ stamp=.venv/.installed-$(cat pyproject.toml setup.sh | sha256sum | cut -c1-16)
 if [ ! -e "$stamp" ]; then
     # CPU build of torch before anything can ask for an unpinned torch (that would fetch a multi-GB CUDA build).
     pip install -q torch==2.13.0
-    echo "Installing the project (llama-cpp-python compiles once, about 5 minutes on 2 cores)..."
+    echo "Installing the project (llama-cpp-python compiles once, 5-15 minutes on 2 cores)..."
     pip install -q -e ".[dev]"
     rm -f .venv/.installed-* && touch "$stamp"
 fi

@@ -73,9 +73,11 @@ def run(samples: Sequence[Sample], settings: Settings, corpus: Path, folder: Pat
     """Build (or reload) the peer's index of `corpus`, then ask it every question once (`progress(i, record)`)."""
     from llama_index.core.query_engine import CitationQueryEngine
 
+    from eval.peer_llm import PeerLLM
+
     corpus, engine, records = corpus.resolve(), Engine(settings), []  # the product's embedder and LLM, not its index
     peer = CitationQueryEngine.from_args(
-        _index(engine.embedder, corpus, folder), llm=engine.llm, similarity_top_k=TOP_K
+        _index(engine.embedder, corpus, folder), llm=PeerLLM(engine.llm), similarity_top_k=TOP_K
     )
     for i, sample in enumerate(samples):
         started, text, cited, error = time.perf_counter(), "", (), None

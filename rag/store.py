@@ -1,19 +1,12 @@
-"""The vector store: a Chroma collection (embedded or a server) reached through llama-index's ChromaVectorStore."""
+"""The vector store: a Chroma collection, embedded or a server, used directly through chromadb's client (the
+records' ids, texts, metadata and our own embeddings; Chroma never embeds)."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import uuid
 from typing import Any
-
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.core.vector_stores.types import (
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.chunker import Chunk
 from rag.errors import BrokenIndex, StoreUnavailable
@@ -90,7 +83,6 @@ class Store:
         self.embedder_id = embedder_id  # what the collection's vectors were made with (the model loads elsewhere)
         self.client = client or connect(settings)
         self.collection = self._open()
-        self.vectors = ChromaVectorStore(chroma_collection=self.collection)
 
     @classmethod
     def staging(cls, settings: Settings, embedder_id: str, live: Store | None = None) -> Store:
@@ -179,22 +171,23 @@ class Store:
         """The `k` nearest chunks, only from `outlets` when given."""
         if k <= 0:
             return []
-        only = MetadataFilter(key="outlet", value=list(outlets), operator=FilterOperator.IN)
-        filters = MetadataFilters(filters=[only]) if outlets else None
+        where = {"outlet": {"$in": list(outlets)}} if outlets else None
         try:
-            result = self.vectors.query(
-                VectorStoreQuery(query_embedding=embedding, similarity_top_k=k, filters=filters)
+            got = self.collection.query(
+                query_embeddings=[embedding],
+                n_results=k,
+                where=where,
+                include=["documents", "metadatas", "distances"],
             )
         except Exception as exc:
             if self.count() == 0:
                 return []
             raise self._unavailable(exc) from exc
-        # after a killed write, Chroma's vector index can still name a record that is gone: skip such ids
-        return [
-            _passage(node.node_id, node.get_content(), node.metadata, score)
-            for node, score in zip(result.nodes or [], result.similarities or [], strict=True)
-            if "source" in (node.metadata or {})
-        ]
+        rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True)
+        # the score is exp(-cosine distance), as llama-index's ChromaVectorStore gave it (the retriever's boosts and
+        # fusion were tuned on it); after a killed write, Chroma's vector index can still name a record that is
+        # gone: skip such ids
+        return [_passage(i, d or "", m, math.exp(-dist)) for i, d, m, dist in rows if "source" in (m or {})]
 
     def _get(self, include: list[str]) -> dict:
         out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
@@ -212,27 +205,17 @@ class Store:
     # -- writing -----------------------------------------------------------------------------------------------
     def add(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
         """Add one article's chunks in a single write, so an interrupted run never leaves half an article."""
-        nodes = []
-        for chunk, embedding in zip(chunks, embeddings, strict=True):
-            node = TextNode(
-                id_=f"{article.source}#{article.sha256[:10]}:{chunk.index}",
-                text=chunk.text,
-                embedding=embedding,
-                metadata={
-                    "source": article.source,
-                    "title": article.title,
-                    "sha256": article.sha256,
-                    "root": article.root,
-                    "start": chunk.start,
-                    "end": chunk.end,
-                    "chunk": chunk.index,
-                    **{k: v for k, v in (("published", article.published), ("outlet", article.outlet)) if v},
-                },
-            )
-            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.source)
-            nodes.append(node)
+        if not chunks:
+            return
+        about = {"source": article.source, "title": article.title, "sha256": article.sha256, "root": article.root}
+        about |= {k: v for k, v in (("published", article.published), ("outlet", article.outlet)) if v}
         try:
-            self.vectors.add(nodes)
+            self.collection.add(
+                ids=[f"{article.source}#{article.sha256[:10]}:{c.index}" for c in chunks],
+                embeddings=embeddings,
+                documents=[c.text for c in chunks],
+                metadatas=[{**about, "start": c.start, "end": c.end, "chunk": c.index} for c in chunks],
+            )
         except Exception as exc:
             raise self._unavailable(exc) from exc
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from llama_index.core.base.llms.types import ChatMessage, ChatResponseGen
-
 from rag import lexicon, verify
+from rag.chat import Message, Replies
 from rag.evidence import Evidence
 from rag.question import Question
 from rag.types import Verdict
@@ -25,11 +24,11 @@ PREMISE_SHOWN = 0.6
 
 @runtime_checkable
 class Scorer(Protocol):
-    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+    def option_logprobs(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
         """The log-probability of each option as the beginning of the reply."""
         ...
 
-    def continue_reply(self, messages: Sequence[ChatMessage], start: str) -> ChatResponseGen:
+    def continue_reply(self, messages: Sequence[Message], start: str) -> Replies:
         """Stream the reply that follows `start`."""
         ...
 
@@ -42,7 +41,7 @@ def options(question: Question) -> tuple[str, str]:
     return YES, NO
 
 
-def decide(scorer: Scorer, messages: Sequence[ChatMessage], question: Question, bias: float) -> Verdict:
+def decide(scorer: Scorer, messages: Sequence[Message], question: Question, bias: float) -> Verdict:
     """The verdict whose log-probability margin, less `bias`, is highest. `bias` applies to yes/no questions, whose
     options are always the same two; an either-or question's two words differ from question to question, so its
     verdict is the more probable one."""

@@ -94,6 +94,7 @@ def _index(args) -> int:
 
 def _ask(args) -> int:
     engine = _engine()
+    engine.load_llm_early()  # a new process: the model loads while the index opens
     if args.question is not None:
         return _answer_one(engine, args.question, args.json)
     print("Ask about the articles (empty line or Ctrl-D to quit).", file=sys.stderr)

@@ -9,10 +9,8 @@ from typing import Any
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
-from llama_index.core.base.llms.types import ChatMessage, ChatResponse, CompletionResponse, LLMMetadata
-from llama_index.core.llms import CustomLLM
-from pydantic import PrivateAttr
 
+from rag.chat import ChatLLM, Message, Replies, Reply, assistant
 from rag.models import Embedder
 
 DIM = 256
@@ -43,56 +41,51 @@ def hash_embedder(_settings=None) -> Embedder:
     return Embedder("hash-bow-256", HashEmbedding(model_name="hash"), lambda text: text.split())
 
 
-class QueueLLM(CustomLLM):
+class QueueLLM(ChatLLM):
     """Replies with queued texts in order (streamed word by word) and records every prompt it was given."""
 
-    _replies: list[str] = PrivateAttr(default_factory=list)
-    _prompts: list[list[ChatMessage]] = PrivateAttr(default_factory=list)
+    name = "queue"
+
+    def __init__(self) -> None:
+        self._replies: list[str] = []
+        self._prompts: list[list[Message]] = []
 
     def queue(self, *replies: str) -> None:
         self._replies.extend(replies)
 
     @property
-    def prompts(self) -> list[list[ChatMessage]]:
+    def prompts(self) -> list[list[Message]]:
         return self._prompts
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(is_chat_model=True, model_name="queue")
-
-    def _next(self, messages: Sequence[ChatMessage]) -> str:
+    def _next(self, messages: Sequence[Message]) -> str:
         self._prompts.append(list(messages))
         if not self._replies:
             raise AssertionError("QueueLLM was called more often than replies were queued")
         return self._replies.pop(0)
 
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return ChatResponse(message=ChatMessage(role="assistant", content=self._next(messages)))
+    def chat(self, messages: Sequence[Message], **kwargs: Any) -> Reply:
+        return assistant(self._next(messages))
 
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any):
+    def stream_chat(self, messages: Sequence[Message], **kwargs: Any) -> Replies:
         reply = self._next(messages)
 
         def gen():
             text = ""
             for piece in re.findall(r"\S+\s*", reply):
                 text += piece
-                yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
+                yield assistant(text, piece)
 
         return gen()
-
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text=self.chat([ChatMessage(role="user", content=prompt)]).message.content)
-
-    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any):
-        raise NotImplementedError
 
 
 class ScoringLLM(QueueLLM):
     """A QueueLLM that also scores replies (rag.verdict.Scorer): queued log-probabilities per option, and replies
     continued after the decided word."""
 
-    _scores: list[dict[str, float]] = PrivateAttr(default_factory=list)
-    _starts: list[str] = PrivateAttr(default_factory=list)
+    def __init__(self) -> None:
+        super().__init__()
+        self._scores: list[dict[str, float]] = []
+        self._starts: list[str] = []
 
     def queue_scores(self, *scores: dict[str, float]) -> None:
         self._scores.extend(scores)
@@ -101,13 +94,13 @@ class ScoringLLM(QueueLLM):
     def starts(self) -> list[str]:
         return self._starts
 
-    def option_logprobs(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+    def option_logprobs(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
         if not self._scores:
             raise AssertionError("ScoringLLM was asked for scores more often than they were queued")
         scores = self._scores.pop(0)
         return {o: scores[o] for o in options}
 
-    def continue_reply(self, messages: Sequence[ChatMessage], start: str, **kwargs: Any):
+    def continue_reply(self, messages: Sequence[Message], start: str, **kwargs: Any):
         self._starts.append(start)
         return self.stream_chat(messages)
 
@@ -115,8 +108,10 @@ class ScoringLLM(QueueLLM):
 class SamplingLLM(QueueLLM):
     """A QueueLLM that also samples replies (rag.consistency.Sampler): queued sample lists, one per call."""
 
-    _samples: list[list[str]] = PrivateAttr(default_factory=list)
-    _sampled: int = PrivateAttr(default=0)
+    def __init__(self) -> None:
+        super().__init__()
+        self._samples: list[list[str]] = []
+        self._sampled = 0
 
     def queue_samples(self, *samples: list[str]) -> None:
         self._samples.extend(samples)
@@ -125,7 +120,7 @@ class SamplingLLM(QueueLLM):
     def sampled(self) -> int:
         return self._sampled
 
-    def samples(self, messages: Sequence[ChatMessage], n: int, max_tokens: int) -> list[str]:
+    def samples(self, messages: Sequence[Message], n: int, max_tokens: int) -> list[str]:
         if not self._samples:
             raise AssertionError("SamplingLLM was asked for samples more often than they were queued")
         self._sampled += 1

@@ -91,12 +91,12 @@ def test_streaming_yields_verified_sentences_then_the_answer(llm):
 def test_worked_examples_come_before_an_open_question_only_when_asked_for(llm, monkeypatch):
     llm.queue("October 28, 2025", "October 28, 2025")
     rag.ask("When did Microsoft and OpenAI formalize their agreement?")
-    assert [m.role.value for m in llm.prompts[0]] == ["system", "user"]  # off by default
+    assert [m.role for m in llm.prompts[0]] == ["system", "user"]  # off by default
     monkeypatch.setenv("RAG_ANSWER_EXAMPLES", "true")
     get_settings.cache_clear()
     rag.ask("When did Microsoft and OpenAI formalize their agreement?")
     system, *examples, user = llm.prompts[1]
-    assert [m.role.value for m in examples] == ["user", "assistant", "user", "assistant"]
+    assert [m.role for m in examples] == ["user", "assistant", "user", "assistant"]
     assert "Elm Street bridge" in examples[0].content and examples[3].content == prompts.NOT_FOUND
     assert "Question: When did Microsoft and OpenAI formalize their agreement?" in user.content
 

@@ -5,6 +5,7 @@ it; rewriting on the second context leaves it in place."""
 import pytest
 
 from rag.answerer import messages, prefix_messages
+from rag.chat import Message
 from rag.evidence import build
 from rag.llm import LlamaCppLLM, has_amx
 from rag.prompts import QUESTION_LEAD
@@ -62,9 +63,7 @@ def test_rewriting_on_the_second_context_leaves_the_prefix_in_place(model, tmp_p
     evidence = build([ONE, TWO])
     model.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path)
     rewriter = model.sibling()
-    from llama_index.core.llms import ChatMessage
-
-    rewriter.chat([ChatMessage(role="user", content="Translate into French: the deal was signed.")], max_tokens=16)
+    rewriter.chat([Message("user", "Translate into French: the deal was signed.")], max_tokens=16)
     assert model.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path).how == "memory"
 
 

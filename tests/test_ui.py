@@ -12,7 +12,6 @@ import httpx
 import pytest
 from conftest import SEEDS, use_llm
 from fakes import QueueLLM
-from pydantic import PrivateAttr
 
 from rag import REFUSAL
 from rag.engine import Engine
@@ -301,8 +300,10 @@ AZURE = "Azure hosts OpenAI's models."
 class TurnstileLLM(QueueLLM):
     """QueueLLM whose streamed answers wait at a turnstile in the model: each `admit()` lets one through."""
 
-    _gate: threading.Semaphore = PrivateAttr(default_factory=lambda: threading.Semaphore(0))
-    _arrivals: threading.Semaphore = PrivateAttr(default_factory=lambda: threading.Semaphore(0))
+    def __init__(self) -> None:
+        super().__init__()
+        self._gate = threading.Semaphore(0)
+        self._arrivals = threading.Semaphore(0)
 
     def admit(self) -> None:
         self._gate.release()

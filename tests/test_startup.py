@@ -1,0 +1,77 @@
+"""A new process answers without loading what the question does not need: no LLM framework, no torch, and the LLM
+loads while the index opens."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from conftest import ROOT, SEEDS, use_llm
+
+import rag
+from rag import ModelError, models
+
+HEAVY = ("llama_index.core", "torch", "transformers", "openai")
+
+
+def test_answering_imports_no_llm_framework_and_no_torch():
+    code = (
+        "import sys, rag, rag.engine, rag.llm, rag.server, rag.store, rag.answerer\n"
+        f"print(sorted(m for m in {HEAVY + ('chromadb',)!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_llm_loads_in_the_background_once_and_answers(llm, monkeypatch):
+    made: list[str] = []
+
+    def slow(_settings):
+        time.sleep(0.2)
+        made.append(threading.current_thread().name)
+        return llm
+
+    models.register_llm("slow", slow)
+    monkeypatch.setenv("RAG_LLM", "slow")
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(SEEDS))
+    rag.get_settings.cache_clear()
+    engine = rag.Engine()
+    loading = engine.load_llm_early()
+    llm.queue("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
+    answer = engine.ask("When was the new agreement formalized?")
+    loading.join()
+    assert made == ["load-llm"]  # loaded once, by the background thread, and that model answered
+    assert not answer.refused and "October 28, 2025" in answer.text
+
+
+def test_a_model_that_fails_to_load_early_fails_again_with_its_error_when_asked(llm, monkeypatch):
+    def broken(_settings):
+        raise ModelError("RAG_LLM_MODEL_PATH=/nowhere.gguf is not a file: point it at a .gguf model.")
+
+    use_llm(monkeypatch, "broken", None)
+    models.register_llm("broken", broken)
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(SEEDS))
+    rag.get_settings.cache_clear()
+    engine = rag.Engine()
+    engine.load_llm_early().join()  # nothing raised in the thread, nothing printed
+    with pytest.raises(ModelError, match="RAG_LLM_MODEL_PATH"):
+        engine.ask("When was the new agreement formalized?")
+
+
+@pytest.mark.slow
+def test_a_fresh_rag_ask_imports_neither_llama_index_nor_torch(real, tmp_path):
+    env = {**os.environ, "RAG_CORPUS_DIR": str(SEEDS)}
+    rag_cli = [sys.executable, "-m", "rag_cli"]
+    subprocess.run([*rag_cli, "index"], env=env, cwd=ROOT, check=True, capture_output=True)
+    question = "On what date did Microsoft and OpenAI formalize their new agreement?"
+    code = (
+        "import sys, rag_cli\n"
+        f"rag_cli.main(['ask', {question!r}])\n"
+        f"print(sorted(m for m in {HEAVY + ('chromadb',)!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    assert "October 28, 2025 [1]" in out.stdout
+    # the index itself is opened: what changed in it is checked on every question
+    assert out.stdout.strip().splitlines()[-1] == "['chromadb']"
