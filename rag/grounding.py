@@ -16,8 +16,9 @@ So a sentence is shown, citing the span that states it, when
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
    stating at least one of them;
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
-   form or order, are mostly there: the score is their share (names and numbers counting double), and a sentence
-   is shown at RAG_SUPPORT_THRESHOLD or more (chosen on dev replies).
+   form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
+   its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
+   (chosen on dev replies).
 
 Lexical, no model weights: every rule reads the `Question` and the evidence's spans."""
 
@@ -35,6 +36,7 @@ from rag.question import COMPARES, OPTIONS, Question
 
 BARE_TERMS = 2  # a reply of this many content words or fewer is a bare answer, not a sentence
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
+MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
 # words that fix which event or category a question asks about, though they are not names, by kinds whose members
 # exclude each other
@@ -145,6 +147,10 @@ class _Rules:
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
             return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
+        words = [t for t in self.new if not t.critical]
+        if self.sentence_like and len(words) >= 2 and _share(words, stated_) < MOSTLY:
+            return None, "unstated"  # the span states its names but little else of the answer: the subject the
+            # model named ("Microsoft needs ...") is there, what it says of it ("... institutional partners") is not
         value = _share(self.new, stated_)
         if not self.sentence_like and value < 1.0:
             return None, "unstated"  # a bare answer is the article's words, not a rewording: every one stands there

@@ -152,3 +152,16 @@ def test_a_question_may_begin_with_the_name_it_asks_about():
     question = "Chang Ucchin was born during a time that ended with the conclusion of what?"
     assert support("World War II", question, text, title="Korean painters") >= 0.5
     assert support("World War II", question.replace("Chang Ucchin", "Park Seo-bo"), text, title="Painters") == 0.0
+
+
+def test_a_span_stating_the_subject_but_not_what_the_sentence_says_of_it_is_no_support():
+    # the model named the subject itself ("they" -> Microsoft); the span about Microsoft states none of the answer,
+    # the span that states it never names Microsoft: neither supports the sentence
+    text = (
+        "The agreement extends Microsoft's position as OpenAI's exclusive cloud provider. This ensures that OpenAI's "
+        "researchers have the power they need.\n"
+        "The trust of users, regulators, and institutional partners is a key success factor."
+    )
+    question = "whose trust do they need apart from users and regulators"
+    assert support("Microsoft needs to ensure the trust of institutional partners.", question, text, "AI deal") == 0.0
+    assert support("They need the trust of institutional partners.", question, text, "AI deal") >= 0.5

@@ -187,7 +187,9 @@ def launch(host: str | None = None, port: int | None = None) -> None:
     """`rag chat`: serve the chat window and say where; blocks until Ctrl-C."""
     settings = get_settings()
     print(f"Starting the chat window on http://{host or settings.ui_host}:{port or settings.ui_port} …", flush=True)
-    app, url = start(host, port)
+    engine = default_engine()
+    engine.load_llm_early()  # the model loads while the page is built: the first question does not wait for it
+    app, url = start(host, port, engine)
     print(f"Chat window running at {url} (Ctrl-C to stop)", flush=True)
     try:
         app.block_thread()
