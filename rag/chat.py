@@ -1,6 +1,6 @@
 """Chat messages, replies, and what every LLM backend implements (the local llama.cpp model, an OpenAI-compatible
 server, the test fakes): plain dataclasses, so that answering a question imports no LLM framework (llama-index's
-core alone costs 1.5-2 s at the start of every process; it stays for the llama-index peer and the server client)."""
+core alone costs 1.5-3.5 s at the start of every process; it stays for the llama-index peer and the server client)."""
 
 from __future__ import annotations
 

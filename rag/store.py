@@ -204,20 +204,27 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------------------------
     def add(self, article: Article, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Add one article's chunks in a single write, so an interrupted run never leaves half an article."""
-        if not chunks:
-            return
+        """Add one article's chunks, in as few writes as Chroma takes (its client's largest batch, 5,461 records
+        embedded); when a write fails, the ones before it are deleted again, so a failed add leaves no part of the
+        article behind."""
         about = {"source": article.source, "title": article.title, "sha256": article.sha256, "root": article.root}
         about |= {k: v for k, v in (("published", article.published), ("outlet", article.outlet)) if v}
-        try:
-            self.collection.add(
-                ids=[f"{article.source}#{article.sha256[:10]}:{c.index}" for c in chunks],
-                embeddings=embeddings,
-                documents=[c.text for c in chunks],
-                metadatas=[{**about, "start": c.start, "end": c.end, "chunk": c.index} for c in chunks],
-            )
-        except Exception as exc:
-            raise self._unavailable(exc) from exc
+        ids = [f"{article.source}#{article.sha256[:10]}:{c.index}" for c in chunks]
+        step = self.client.get_max_batch_size()
+        for at in range(0, len(chunks), step):
+            part = chunks[at : at + step]
+            try:
+                self.collection.add(
+                    ids=ids[at : at + step],
+                    embeddings=embeddings[at : at + step],
+                    documents=[c.text for c in part],
+                    metadatas=[{**about, "start": c.start, "end": c.end, "chunk": c.index} for c in part],
+                )
+            except Exception as exc:
+                with contextlib.suppress(Exception):  # the store may be the thing that failed
+                    if at:
+                        self.collection.delete(ids=ids[:at])
+                raise self._unavailable(exc) from exc
 
     def remove(self, source: str, keep_sha256: str | None = None) -> None:
         """Delete a document's chunks, except those of the version `keep_sha256`."""

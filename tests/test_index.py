@@ -157,3 +157,29 @@ def test_empty_or_missing_corpus_is_a_clear_error(tmp_path, llm):
         engine(tmp_path, empty).index()
     with pytest.raises(CorpusError, match="does not exist"):
         engine(tmp_path, tmp_path / "nope").index()
+
+
+def test_an_article_longer_than_chromas_largest_write_is_stored_whole_or_not_at_all(tmp_path, corpus, monkeypatch):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    monkeypatch.setattr(e.store.client, "get_max_batch_size", lambda: 3)  # Chroma's own limit is 5,461 records
+    e.index()
+    a_chunks = [p for p in e.keywords().passages if p.source == "a.txt"]
+    assert len(a_chunks) > 3 and sorted(p.start for p in a_chunks) == [p.start for p in a_chunks]
+    before = set(e.store.collection.get(where={"source": "a.txt"})["ids"])
+    assert before == {p.chunk_id for p in a_chunks}  # every chunk went in, over several writes
+
+    calls = []
+    real_add = e.store.collection.add
+
+    def add_then_fail(**kw):
+        calls.append(len(kw["ids"]))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_add(**kw)
+
+    monkeypatch.setattr(e.store.collection, "add", add_then_fail)
+    (corpus / "a.txt").write_text(ARTICLE.replace("Sentence", "Line"))
+    with pytest.raises(BrokenIndex):
+        e.index()
+    assert calls == [3, 3]  # the first write of the new version went in, the second failed
+    assert set(e.store.collection.get(where={"source": "a.txt"})["ids"]) == before  # the old version, nothing else
