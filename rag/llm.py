@@ -126,16 +126,15 @@ class LlamaCppLLM(ChatLLM):
     ) -> None:
         from llama_cpp import Llama
 
-        self.model_path, self.n_ctx, self.n_threads = model_path, n_ctx, n_threads
-        self.repack, self.max_tokens = repack, max_tokens
-        self.context_window, self.name = n_ctx, Path(model_path).name
+        self.model_path, self.context_window, self.n_threads = model_path, n_ctx, n_threads
+        self.repack, self.max_tokens, self.name = repack, max_tokens, Path(model_path).name
         self._lock = threading.Lock()
         self._format: Any = None
         try:
             with _loading(self.repack):
                 self._llama = Llama(
                     model_path=self.model_path,
-                    n_ctx=self.n_ctx,
+                    n_ctx=self.context_window,
                     n_threads=self.n_threads or os.cpu_count(),
                     n_batch=512,
                     verbose=False,
@@ -150,7 +149,7 @@ class LlamaCppLLM(ChatLLM):
         prompt cached between questions."""
         other = LlamaCppLLM(
             model_path=self.model_path,
-            n_ctx=self.n_ctx,
+            n_ctx=self.context_window,
             n_threads=self.n_threads,
             max_tokens=self.max_tokens,
             repack=self.repack,
@@ -185,7 +184,7 @@ class LlamaCppLLM(ChatLLM):
             # the CPU kernels it was built with: a state computed by an AVX2-only build of the same version gives
             # another answer in an AVX-512 one (measured), so a data folder shared between machines recomputes it
             "cpu": llama_cpp.llama_print_system_info().decode(errors="replace").strip(),
-            "n_ctx": self.n_ctx,
+            "n_ctx": self.context_window,
             "n_batch": self._llama.n_batch,
             "repack": repacks(self.repack),  # other kernels read the prefix: another state
             "kv": kvstate.KV_TYPE,

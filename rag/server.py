@@ -34,11 +34,11 @@ class OpenAIServerLLM(ChatLLM):
     ) -> None:
         from llama_index.llms.openai_like import OpenAILike  # imported here: the openai client costs ~2 s to import
 
-        self.base_url, self.model, self.name = base_url, model, model
+        self.base_url, self.name = base_url, model
         self.context_window, self.max_tokens, self.timeout, self.retries = context_window, max_tokens, timeout, retries
 
         self._client = OpenAILike(
-            model=self.model,
+            model=model,
             api_base=self.base_url,
             api_key=api_key,
             is_chat_model=True,
