@@ -26,7 +26,7 @@ from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
-from rag.store import Store
+from rag.store import Store, recorded_generation
 from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -91,21 +91,23 @@ class Engine:
             return self._store
 
     def keywords(self) -> KeywordIndex:
-        """The BM25 index in memory, reloaded only when the store's contents changed."""
-        generation = self.store.generation()
+        """The BM25 index in memory, reloaded only when the store's contents changed. The store's generation comes
+        from its stamp file when it can be trusted: a new process then answers without starting Chroma."""
+        generation = recorded_generation(self.settings) or self.store.generation()
         index = self._keywords
         if index is None or index.generation != generation:
-            index = self._keywords = store_keywords(self.settings, self.store, generation)
+            index = self._keywords = store_keywords(self.settings, lambda: self.store.passages(), generation)
         return index
 
     @property
     def retriever(self) -> Retriever:
         s = self.settings
         lexical = s.retrieval != "dense" or s.outlet_boost or s.decompose or s.clean_query
-        return Retriever(s, self.store, self._embed_query, self.keywords() if lexical else None)
+        return Retriever(s, self._nearest, self.keywords() if lexical else None)
 
-    def _embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text)  # the embedder loads only when a question needs it
+    def _nearest(self, text: str, k: int, outlets: tuple[str, ...]) -> list[Passage]:
+        """The store's `k` chunks nearest to `text` in meaning: the embedder and Chroma load only when one is asked."""
+        return self.store.search(self.embedder.embed_query(text), k, outlets=outlets)
 
     # -- indexing --------------------------------------------------------------------------------------------
     def index(
@@ -182,6 +184,8 @@ class Engine:
 
     def ensure_indexed(self, progress: Progress | None = None) -> None:
         """Index the corpus folder on first use, when the store is empty."""
+        if recorded_generation(self.settings) is not None and self.keywords().passages:
+            return  # indexed, as the stamp and the keyword index made at that generation say
         if self.store.count() == 0:
             if not self.settings.corpus_dir.is_dir():
                 raise CorpusError(

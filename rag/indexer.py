@@ -97,7 +97,9 @@ def index_paths(
                 report.removed.append(source)
         if report.changed:
             store.touch()
-        store_keywords(settings, store)
+        else:
+            store.stamp()  # a store indexed before stamps were kept gets one
+        store_keywords(settings, store.passages, store.generation())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -120,7 +122,9 @@ def index_articles(
         _embed_and_store(todo, store, embedder, settings, report, None, show_bar)
         if report.changed:
             store.touch()
-        store_keywords(settings, store)
+        else:
+            store.stamp()  # a store indexed before stamps were kept gets one
+        store_keywords(settings, store.passages, store.generation())
     report.seconds = time.perf_counter() - started
     return report
 

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,6 @@ from rag.types import Passage
 
 if TYPE_CHECKING:
     from rag.settings import Settings
-    from rag.store import Store
 
 _word = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
 _stop = frozenset(STOPWORDS_EN)
@@ -156,16 +155,15 @@ class KeywordIndex:
 _lock = threading.Lock()
 
 
-def store_keywords(settings: Settings, store: Store, generation: str | None = None) -> KeywordIndex:
-    """The BM25 index of `store`'s collection under the data dir, for `generation` (default: the store's current one)
-    and the settings' k1 and b: loaded when current, else rebuilt from the store's passages and saved."""
+def store_keywords(settings: Settings, passages: Callable[[], list[Passage]], generation: str) -> KeywordIndex:
+    """The BM25 index of the collection's contents at `generation`, under the data dir, for the settings' k1 and b:
+    loaded when current, else rebuilt from `passages()` (the store's, read only then) and saved."""
     folder = settings.data_dir / "keywords" / settings.collection
-    generation = generation or store.generation()
     params = {"k1": settings.bm25_k1, "b": settings.bm25_b}
     with _lock:
         index = KeywordIndex.load(folder)
         if index is None or index.generation != generation or index.params != params:
-            index = KeywordIndex(store.passages(), generation, **params)
+            index = KeywordIndex(passages(), generation, **params)
             with contextlib.suppress(OSError):  # a read-only data dir still answers, from memory
                 index.save(folder)
         return index

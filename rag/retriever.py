@@ -12,7 +12,6 @@ from rag import lexicon
 from rag.keywords import KeywordIndex
 from rag.lexicon import MONTHS, NEWS_WORDS
 from rag.settings import Settings
-from rag.store import Store
 from rag.types import Passage
 
 _DATE = re.compile(
@@ -36,13 +35,11 @@ class Retriever:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
-        embed_query: Callable[[str], list[float]],
+        nearest: Callable[[str, int, tuple[str, ...]], list[Passage]],
         keywords: KeywordIndex | None,
     ) -> None:
         self.settings = settings
-        self.store = store
-        self.embed_query = embed_query  # called only when a dense search runs: the embedder loads then
+        self.nearest = nearest  # (text, k, outlets) -> the k passages nearest in meaning; called by dense searches only
         self.keywords = keywords  # the BM25 index of the store's current contents; None when nothing lexical is on
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
@@ -66,14 +63,14 @@ class Retriever:
         n = max(s.candidates, k)
         ranked: list[list[Passage]] = []
         if s.retrieval in ("hybrid", "dense"):
-            ranked.append(self.store.search(self.embed_query(text), n, outlets=tuple(sorted(outlets))))
+            ranked.append(self.nearest(text, n, tuple(sorted(outlets))))
         if s.retrieval in ("hybrid", "bm25") and index is not None:
             words = keyword_query(text, known) if s.clean_query else text
             ranked.append(index.search(words, n, outlets=outlets, phrase_boost=s.phrase_boost))
         if s.retrieval == "bm25" and s.dense_fill and ranked and len(ranked[0]) < k:
             # few or none of the question's words are indexed (a paraphrase, another language): vectors fill the rest
             have = {p.chunk_id for p in ranked[0]}
-            dense = self.store.search(self.embed_query(text), n, outlets=tuple(sorted(outlets)))
+            dense = self.nearest(text, n, tuple(sorted(outlets)))
             return ranked[0] + [p for p in dense if p.chunk_id not in have]
         if len(ranked) == 1:
             return ranked[0]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 from rag.chunker import Chunk
@@ -64,6 +66,34 @@ def _server(settings: Settings, chroma_settings: Any):
     return client
 
 
+def _stamp(settings: Settings) -> Path | None:
+    """The file beside an embedded store that repeats its collection's generation, so that a new process learns it
+    without starting Chroma (about a second of imports); none for a server, whose other clients change it."""
+    return None if settings.chroma_host else settings.chroma_path / f"{settings.collection}.generation"
+
+
+def recorded_generation(settings: Settings) -> str | None:
+    """The collection's generation as its stamp file records it, or None (no file, an unreadable one, a server).
+    Every write through `Store` removes the stamp first and writes the new generation after (`touch`); a write
+    by anything else (chromadb used directly on the data dir) is not seen. Chroma's own files cannot tell: every
+    process that opens the database writes to it."""
+    path = _stamp(settings)
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _forget(settings: Settings) -> None:
+    """Remove the stamp before the contents change: a write cut short leaves readers asking Chroma itself."""
+    path = _stamp(settings)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
 def _said(exc: Exception, settings: Settings) -> str:
     """What went wrong, in the server's words when it answered."""
     import httpx
@@ -95,16 +125,21 @@ class Store:
 
     def swap_in(self, name: str) -> None:
         """Make this (staging) collection the collection `name`, replacing it, and mark its contents changed."""
+        live = self.settings.model_copy(update={"collection": name})
+        _forget(live)
         _delete(self.client, name)
         try:
             self.collection.modify(name=name)
         except Exception as exc:
             raise self._unavailable(exc) from exc
+        _forget(self.settings)
+        self.settings = live
         self.touch()
 
     @staticmethod
     def delete(settings: Settings, live: Store | None = None) -> None:
         """Delete the collection `settings.collection` whatever model embedded it (without opening it), if any."""
+        _forget(settings)
         _delete(live.client if live else connect(settings), settings.collection)
 
     def _open(self):
@@ -210,6 +245,7 @@ class Store:
         about = {"source": article.source, "title": article.title, "sha256": article.sha256, "root": article.root}
         about |= {k: v for k, v in (("published", article.published), ("outlet", article.outlet)) if v}
         ids = [f"{article.source}#{article.sha256[:10]}:{c.index}" for c in chunks]
+        _forget(self.settings)
         step = self.client.get_max_batch_size()
         for at in range(0, len(chunks), step):
             part = chunks[at : at + step]
@@ -231,6 +267,7 @@ class Store:
         where: dict = {"source": source}
         if keep_sha256:
             where = {"$and": [{"source": source}, {"sha256": {"$ne": keep_sha256}}]}
+        _forget(self.settings)
         try:
             self.collection.delete(where=where)
         except Exception as exc:
@@ -238,12 +275,26 @@ class Store:
 
     def touch(self) -> None:
         """Record that the contents changed."""
+        _forget(self.settings)
         meta = dict(self.collection.metadata or {})
         meta["generation"] = uuid.uuid4().hex
         try:
             self.collection.modify(metadata=meta)
         except Exception as exc:
             raise self._unavailable(exc) from exc
+        self.stamp()
+
+    def stamp(self) -> None:
+        """Write the collection's current generation to its stamp file (embedded store; see `recorded_generation`).
+        A read-only data dir keeps no stamp: readers then ask Chroma."""
+        path = _stamp(self.settings)
+        if path is None:
+            return
+        generation = self.generation()
+        tmp = path.with_name(path.name + ".tmp")
+        with contextlib.suppress(OSError):
+            tmp.write_text(generation, encoding="utf-8")
+            os.replace(tmp, path)
 
 
 def _delete(client: Any, name: str) -> None:

@@ -182,9 +182,15 @@ def test_read_only_data_dir_is_a_clear_error(corpus, llm):
 
 
 def test_corrupted_store_is_a_clear_error_and_a_rebuild_recovers(corpus, llm, monkeypatch, capsys):
-    sqlite = rag.get_settings().chroma_path / "chroma.sqlite3"
-    sqlite.write_bytes(b"garbage " * 4096)
+    settings = rag.get_settings()
+    (settings.chroma_path / "chroma.sqlite3").write_bytes(b"garbage " * 4096)
     monkeypatch.setattr("rag.engine._default", None)  # a fresh process
+    # the store's stamp names the generation its saved keyword index was built at: answering needs no Chroma
+    still_answers(llm)
+    assert cli(["index"]) == 2  # indexing does, and says what to do
+    assert "rag index" in capsys.readouterr().err
+    (settings.chroma_path / f"{settings.collection}.generation").unlink()  # without the stamp, Chroma is asked
+    monkeypatch.setattr("rag.engine._default", None)
     with pytest.raises(BrokenIndex, match="move it away and run `rag index`"):
         rag.ask(DATE_Q)
     assert cli(["ask", DATE_Q]) == 2

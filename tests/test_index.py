@@ -183,3 +183,53 @@ def test_an_article_longer_than_chromas_largest_write_is_stored_whole_or_not_at_
         e.index()
     assert calls == [3, 3]  # the first write of the new version went in, the second failed
     assert set(e.store.collection.get(where={"source": "a.txt"})["ids"]) == before  # the old version, nothing else
+
+
+def test_a_new_process_answers_from_the_stamp_without_opening_chroma(tmp_path, corpus, monkeypatch):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    stamp = e.settings.chroma_path / "articles.generation"
+    assert stamp.read_text() == e.store.generation()
+
+    def no_chroma(settings):
+        raise AssertionError("Chroma was opened")
+
+    monkeypatch.setattr("rag.store.connect", no_chroma)
+    fresh = engine(tmp_path, corpus, chunk_size=64)  # a new process: the keyword index and the stamp on disk
+    fresh.ensure_indexed()
+    assert {p.source for p in fresh.keywords().passages} == {"a.txt", "b.md", "c.html"}
+    assert fresh.keywords().search("budget of 12 million dollars", 2)[0].source == "b.md"
+    with pytest.raises(AssertionError, match="Chroma was opened"):  # a search by meaning needs the store
+        fresh.retriever.nearest("budget", 3, ())
+
+
+def test_every_write_replaces_the_stamp_and_a_cut_write_leaves_none(tmp_path, corpus, monkeypatch):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    stamp = e.settings.chroma_path / "articles.generation"
+    first = stamp.read_text()
+    (corpus / "d.txt").write_text("Harbor news\n\nThe ferry to the island resumed service on Friday.\n")
+    e.index()
+    assert stamp.read_text() == e.store.generation() != first
+    assert "d.txt" in engine(tmp_path, corpus).documents()  # a new process sees the change through the stamp
+
+    def fail(**kw):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(e.store.collection, "add", fail)
+    (corpus / "d.txt").write_text("Harbor news\n\nThe ferry stopped again on Sunday.\n")
+    with pytest.raises(BrokenIndex):
+        e.index()
+    assert not stamp.exists()  # readers ask Chroma itself until the next complete write
+    e.remove("d.txt")
+    assert stamp.read_text() == e.store.generation()
+    assert "d.txt" not in engine(tmp_path, corpus).documents()
+
+
+def test_no_stamp_is_kept_or_trusted_for_a_chroma_server(tmp_path):
+    from rag.store import recorded_generation
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_host="localhost")
+    settings.chroma_path.mkdir(parents=True)
+    (settings.chroma_path / "articles.generation").write_text("left by an embedded store")
+    assert recorded_generation(settings) is None  # other clients of a server change it without the stamp
