@@ -34,7 +34,7 @@ from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
 from rag.question import COMPARES, OPTIONS, Question
 
-BARE_TERMS = 2  # a reply of this many content words or fewer is a bare answer, not a sentence
+BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
 MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
@@ -110,8 +110,9 @@ class _Rules:
         self.topic = _topic(question)
         fresh = {t.key for t in new}
         self.repeated = [t for t in claim if not t.critical and t.key not in fresh]
-        # a sentence, not a bare answer ("Several years"), is expected to say something of what was asked
-        self.sentence_like = len(claim) > BARE_TERMS
+        # a sentence, not a bare answer ("Several years", "Walter Darwin Coy": names and numbers alone, of any
+        # length), is expected to say something of what was asked
+        self.sentence_like = len(claim) > BARE_TERMS and not all(t.critical for t in claim)
         self.said = frozenset(lexicon.keys(sentence))
         self.written = set(re.findall(r"\w+", sentence.lower())) - lexicon.STOPWORDS
         self.negated = lexicon.negated(sentence)

@@ -165,3 +165,14 @@ def test_a_span_stating_the_subject_but_not_what_the_sentence_says_of_it_is_no_s
     question = "whose trust do they need apart from users and regulators"
     assert support("Microsoft needs to ensure the trust of institutional partners.", question, text, "AI deal") == 0.0
     assert support("They need the trust of institutional partners.", question, text, "AI deal") >= 0.5
+
+
+def test_a_reply_of_names_alone_is_a_bare_answer_however_many_words_it_has():
+    # a name of three words is no sentence: it is not asked to say something of the question's other words, as a
+    # one-word name is not (HaluEval-QA: "Walter Darwin Coy" to a question about the narrator of "Frontier")
+    text = "Walter Darwin Coy was an American actor. He starred in Gunmen from Laredo in 1959."
+    question = "Gunmen from Laredo starred which narrator of the radio series Frontier?"
+    assert support("Walter Darwin Coy", question, text, title="Walter Coy") >= 0.5
+    assert support("Walter Coy", question, text, title="Walter Coy") >= 0.5
+    # a sentence still is: its span's sentence must say something of what was asked
+    assert support("Walter Darwin Coy was an American actor.", question, text, title="Walter Coy") == 0.0
