@@ -148,6 +148,9 @@ def test_rebuild_swaps_in_a_fresh_collection(tmp_path, corpus):
     assert sorted(report.added) == ["a.txt", "b.md", "c.html"]
     assert e.store.count() == before
     assert [c.name for c in e.store.client.list_collections()] == ["articles"]
+    stamps = sorted(f.name for f in e.settings.chroma_path.glob("*.generation"))
+    assert stamps == ["articles.generation"]  # the rebuilt collection's, under its own name; none for the staging one
+    assert (e.settings.chroma_path / "articles.generation").read_text() == e.store.generation()
 
 
 def test_empty_or_missing_corpus_is_a_clear_error(tmp_path, llm):
@@ -224,6 +227,8 @@ def test_every_write_replaces_the_stamp_and_a_cut_write_leaves_none(tmp_path, co
     e.remove("d.txt")
     assert stamp.read_text() == e.store.generation()
     assert "d.txt" not in engine(tmp_path, corpus).documents()
+    e.drop()
+    assert not stamp.exists() and engine(tmp_path, corpus).documents() == {}  # dropped: nothing answers from it
 
 
 def test_no_stamp_is_kept_or_trusted_for_a_chroma_server(tmp_path):
