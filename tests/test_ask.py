@@ -259,3 +259,19 @@ def test_any_other_llm_rewrites_with_itself(llm):
     from rag.engine import default_engine
 
     assert default_engine().rewriter is default_engine().llm
+
+
+def test_a_reply_ends_after_two_sentences_and_the_model_stops_writing(llm):
+    # prompts.SYSTEM asks for one or two: a reply running on is the model copying the articles
+    llm.queue(
+        "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025. "
+        "The collaboration is based on joint investments. "
+        "It raises questions around digital sovereignty. "
+        "It strengthens their long-standing partnership."
+    )
+    stream = rag.ask_stream("When was the new agreement formalized?")
+    assert "October 28, 2025" in "".join(stream)
+    answer = stream.answer
+    assert answer.raw.endswith("joint investments.")  # the third sentence was never taken from the model
+    assert len(answer.sentences) + len(answer.dropped) == 2
+    assert "sovereignty" not in answer.text
