@@ -203,7 +203,10 @@ class Engine:
         return self.store.documents().get(source, ("", None))[1]
 
     def count(self) -> int:
-        """How many chunks are indexed."""
+        """How many chunks are indexed (the keyword index's count when the stamp says it is current: the chat window
+        opens without starting Chroma)."""
+        if recorded_generation(self.settings) is not None:
+            return len(self.keywords().passages)
         return self.store.count()
 
     def remove(self, source: str) -> None:

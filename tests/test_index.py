@@ -200,6 +200,7 @@ def test_a_new_process_answers_from_the_stamp_without_opening_chroma(tmp_path, c
     monkeypatch.setattr("rag.store.connect", no_chroma)
     fresh = engine(tmp_path, corpus, chunk_size=64)  # a new process: the keyword index and the stamp on disk
     fresh.ensure_indexed()
+    assert fresh.count() == e.store.count()  # what the chat window asks on opening
     assert {p.source for p in fresh.keywords().passages} == {"a.txt", "b.md", "c.html"}
     assert fresh.keywords().search("budget of 12 million dollars", 2)[0].source == "b.md"
     with pytest.raises(AssertionError, match="Chroma was opened"):  # a search by meaning needs the store
