@@ -184,9 +184,7 @@ class Engine:
 
     def ensure_indexed(self, progress: Progress | None = None) -> None:
         """Index the corpus folder on first use, when the store is empty."""
-        if recorded_generation(self.settings) is not None and self.keywords().passages:
-            return  # indexed, as the stamp and the keyword index made at that generation say
-        if self.store.count() == 0:
+        if self.count() == 0:
             if not self.settings.corpus_dir.is_dir():
                 raise CorpusError(
                     f"The index is empty and RAG_CORPUS_DIR={self.settings.corpus_dir} is not a folder: "

@@ -95,11 +95,7 @@ def index_paths(
             if known[source][1] in folders:
                 store.remove(source)
                 report.removed.append(source)
-        if report.changed:
-            store.touch()
-        else:
-            store.stamp()  # a store indexed before stamps were kept gets one
-        store_keywords(settings, store.passages, store.generation())
+        _settle(store, settings, report.changed)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -120,13 +116,16 @@ def index_articles(
             (report.updated if article.source in known else report.added).append(article.source)
             todo.append((article, chunk(article.text, settings.chunk_size, settings.chunk_overlap, embedder.tokenize)))
         _embed_and_store(todo, store, embedder, settings, report, None, show_bar)
-        if report.changed:
-            store.touch()
-        else:
-            store.stamp()  # a store indexed before stamps were kept gets one
-        store_keywords(settings, store.passages, store.generation())
+        _settle(store, settings, report.changed)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _settle(store: Store, settings: Settings, changed: bool) -> None:
+    """After a run: a new generation when the contents changed (else the current one stamped: a store indexed before
+    stamps were kept gets one), and the keyword index of that generation."""
+    generation = store.touch() if changed else store.stamp()
+    store_keywords(settings, store.passages, generation)
 
 
 def _embed_and_store(todo, store, embedder, settings, report, progress, show_bar) -> None:

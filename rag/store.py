@@ -132,7 +132,7 @@ class Store:
             self.collection.modify(name=name)
         except Exception as exc:
             raise self._unavailable(exc) from exc
-        _forget(self.settings)
+        _forget(self.settings)  # the staging collection's, stamped when the rebuild's indexing finished
         self.settings = live
         self.touch()
 
@@ -273,8 +273,8 @@ class Store:
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
-    def touch(self) -> None:
-        """Record that the contents changed."""
+    def touch(self) -> str:
+        """Record that the contents changed; the new generation."""
         _forget(self.settings)
         meta = dict(self.collection.metadata or {})
         meta["generation"] = uuid.uuid4().hex
@@ -282,19 +282,21 @@ class Store:
             self.collection.modify(metadata=meta)
         except Exception as exc:
             raise self._unavailable(exc) from exc
-        self.stamp()
+        return self._stamped(meta["generation"])
 
-    def stamp(self) -> None:
-        """Write the collection's current generation to its stamp file (embedded store; see `recorded_generation`).
-        A read-only data dir keeps no stamp: readers then ask Chroma."""
+    def stamp(self) -> str:
+        """Write the collection's current generation to its stamp file (embedded store; see `recorded_generation`);
+        that generation. A read-only data dir keeps no stamp: readers then ask Chroma."""
+        return self._stamped(self.generation())
+
+    def _stamped(self, generation: str) -> str:
         path = _stamp(self.settings)
-        if path is None:
-            return
-        generation = self.generation()
-        tmp = path.with_name(path.name + ".tmp")
-        with contextlib.suppress(OSError):
-            tmp.write_text(generation, encoding="utf-8")
-            os.replace(tmp, path)
+        if path is not None:
+            tmp = path.with_name(path.name + ".tmp")
+            with contextlib.suppress(OSError):
+                tmp.write_text(generation, encoding="utf-8")
+                os.replace(tmp, path)
+        return generation
 
 
 def _delete(client: Any, name: str) -> None:
