@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import os
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,10 @@ class LlamaCppLLM(ChatLLM):
                 )
         except Exception as exc:
             raise ModelError(f"Could not load the GGUF model {self.model_path}: {exc}") from exc
+        # freed when this object goes, or at exit while llama_cpp's functions still exist: left to Llama.__del__
+        # at interpreter shutdown, llama-cpp-python 0.3.36 prints "TypeError: 'NoneType' object is not callable"
+        # (abetlen/llama-cpp-python#2002)
+        weakref.finalize(self, self._llama.close)
 
     def sibling(self) -> LlamaCppLLM:
         """A second llama.cpp model and context on the same GGUF (the mapped weights are shared; the context, and

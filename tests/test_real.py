@@ -1,7 +1,10 @@
 """End to end with the real embedding model and the real LLM on the shipped seeds (slow)."""
 
+import subprocess
+import sys
+
 import pytest
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 import rag
 
@@ -39,3 +42,21 @@ def test_a_french_question_is_rewritten_on_a_second_context_taking_turns_with_th
     llm, rewriter = engine.llm, engine.rewriter
     assert isinstance(rewriter, LlamaCppLLM) and rewriter is not llm
     assert rewriter._llama is not llm._llama and rewriter._lock is llm._lock  # two contexts, one call at a time
+
+
+def test_a_process_holding_the_model_at_exit_ends_without_an_error(gguf):
+    # Python's shutdown turns llama_cpp's module globals into None before it deletes a model still referenced from
+    # a module; left to Llama.__del__ then, llama-cpp-python prints "TypeError: 'NoneType' object is not callable".
+    # The first exit handler registered runs last: this one does what the shutdown does, after the product's own.
+    code = (
+        "import atexit\n"
+        "import llama_cpp._internals as internals\n"
+        "import rag.llm as m\n"
+        "atexit.register(lambda: setattr(internals, 'llama_cpp', None))\n"
+        f"m.kept = m.LlamaCppLLM({str(gguf)!r}, n_ctx=512)\n"
+        "m.other = m.kept.sibling()\n"
+        "print('loaded')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "loaded"
+    assert "Exception ignored" not in out.stderr and "Traceback" not in out.stderr, out.stderr[-2000:]
