@@ -27,7 +27,14 @@ def test_the_setting_reaches_the_model_and_its_rewriting_sibling(tmp_path, monke
     from rag import Settings
 
     loaded = []  # whether llama.cpp would repack, as each model is constructed
-    monkeypatch.setattr(llama_cpp, "Llama", lambda **_: loaded.append(extra_buffers()))
+
+    class Constructed:
+        def __init__(self, **_) -> None:
+            loaded.append(extra_buffers())
+
+        def close(self) -> None: ...
+
+    monkeypatch.setattr(llama_cpp, "Llama", Constructed)
     monkeypatch.setattr(llm, "has_amx", lambda: False)
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
