@@ -86,7 +86,48 @@ def to_reader(llm: ChatLLM, text: str, target: str, source: str = "en", threshol
     if only_dates:
         return local
     shown = translate(llm, local, target)
+    if foreign_words(shown, text, target):
+        return None  # a word the reader's language does not have: a garbled or half-done translation
     return shown if restates(translate(llm, shown, source), text, threshold) else None
+
+
+COMMON = 3.0  # a word used once per million words or more (wordfreq's Zipf scale) is common in its language
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def foreign_words(translation: str, verified: str, target: str) -> list[str]:
+    """The words of a translation into `target` that are not words of that language: unknown to it (a garbled
+    word, "Sovereigenswürde"; a German compound counts when both its parts are common words), or left in English
+    from the verified answer though rare in `target` ("la sovereignty numérique"; "cloud" is common French). The
+    names the verified answer writes capitalised stand as they are ("Microsoft", "Azure OpenAI Service"). The 1.5B
+    model's translation back into English undoes such garbles, so the back-translation check cannot see them."""
+    from wordfreq import zipf_frequency
+
+    names = {w.lower() for w in _LETTERS.findall(verified) if w[:1].isupper()}
+    english = {w.lower() for w in _LETTERS.findall(verified)}
+    out = []
+    for word in _LETTERS.findall(translation):
+        low = word.lower()
+        if len(low) < 3 or low in names:
+            continue
+        known = zipf_frequency(low, target)
+        if (low in english and known < COMMON) or (not known and not _compound(low, target)):
+            out.append(word)
+    return out
+
+
+def _compound(word: str, target: str) -> bool:
+    """A German compound of two common words, with or without a linking "s" ("Cloudinfrastrukturen")."""
+    from wordfreq import zipf_frequency
+
+    if target != "de":
+        return False
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        heads = (head, head[:-1]) if head.endswith("s") else (head,)
+        if zipf_frequency(tail, target) >= COMMON and any(zipf_frequency(h, target) >= COMMON for h in heads):
+            return True
+    return False
 
 
 def restates(back: str, verified: str, threshold: float) -> bool:

@@ -157,6 +157,18 @@ def test_a_translation_that_does_not_translate_back_to_the_verified_answer_is_no
     assert "Viele Jahre" in llm.prompts[3][-1].content  # the way back was asked of the shown translation
 
 
+def test_a_translation_left_half_in_english_is_not_shown(llm):
+    llm.queue(
+        "What questions does the collaboration raise for the European market?",
+        "It raises questions around digital sovereignty and dependence on American actors.",  # verified
+        "Elle soulève des questions sur la sovereignty numérique.",  # an English word French lacks, left in
+    )
+    answer = rag.ask("Quelles questions la collaboration soulève-t-elle pour le marché européen ?")
+    assert not answer.refused and answer.claim.startswith("It raises questions around digital sovereignty")
+    assert answer.text.endswith(prompts.UNCHECKED["fr"]) and "numérique" not in answer.text
+    assert len(llm.prompts) == 3  # no translation back was asked: the words alone showed it
+
+
 def test_a_wh_question_stays_open_when_its_translation_reads_as_yes_no(llm):
     llm.queue("Did both companies plan to establish themselves worldwide?", "Yes.")
     answer = rag.ask("Was wollen die beiden Firmen weltweit etablieren?")

@@ -3,7 +3,7 @@ question read from the reader's own words."""
 
 import pytest
 
-from rag.language import restates
+from rag.language import foreign_words, restates
 from rag.question import asks_for_a_fact, parse
 
 
@@ -42,3 +42,30 @@ def test_the_readers_question_word_is_found_in_their_language(question, language
 def test_a_readers_yes_no_question_stays_yes_no():
     assert parse("Wird an den Datenschutz gedacht?", "Is data protection considered?", "de").form == "yes-no"
     assert parse("Was wollen die Firmen?", "Did the firms want it?", "de").form == "open"
+
+
+@pytest.mark.parametrize(
+    ("translation", "verified", "language", "foreign"),
+    [
+        (  # names kept as written, "cloud" a common French word
+            "Les modèles GPT ont déjà été intégrés dans le cloud de Microsoft.",
+            "GPT models have already been integrated into the Microsoft cloud.",
+            "fr",
+            [],
+        ),
+        ("La souveraineté numérique et la dépendance aux acteurs américains.", "Digital sovereignty.", "fr", []),
+        (
+            "La sovereignty numérique et la dépendance aux acteurs américains.",
+            "Digital sovereignty.",
+            "fr",
+            ["sovereignty"],
+        ),
+        ("La soberanía digital y la dependencia de actores estadounidenses.", "Digital sovereignty.", "es", []),
+        ("Die digitale Sovereigenswürde Europas.", "The digital sovereignty of Europe.", "de", ["Sovereigenswürde"]),
+        ("Die Suchmaschinenwerbung von Microsoft.", "Microsoft search engine advertising.", "de", []),  # a compound
+    ],
+)
+def test_a_translation_may_use_only_words_of_the_readers_language_and_the_answers_names(
+    translation, verified, language, foreign
+):
+    assert foreign_words(translation, verified, language) == foreign
