@@ -97,21 +97,21 @@ _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def foreign_words(translation: str, verified: str, target: str) -> list[str]:
     """The words of a translation into `target` that are not words of that language: unknown to it (a garbled
-    word, "Sovereigenswürde"; a German compound counts when both its parts are common words), or left in English
-    from the verified answer though rare in `target` ("la sovereignty numérique"; "cloud" is common French). The
-    names the verified answer writes capitalised stand as they are ("Microsoft", "Azure OpenAI Service"). The 1.5B
-    model's translation back into English undoes such garbles, so the back-translation check cannot see them."""
+    word, "Sovereigenswürde"; a German compound counts when both its parts are common words), or left as the
+    verified answer writes it, in the articles' language, though rare in `target` ("la sovereignty numérique";
+    "cloud" is common French). The names the verified answer writes capitalised stand as they are ("Microsoft",
+    "Azure OpenAI Service"). The 1.5B model's translation back undoes such garbles, so that check cannot see them."""
     from wordfreq import zipf_frequency
 
     names = {w.lower() for w in _LETTERS.findall(verified) if w[:1].isupper()}
-    english = {w.lower() for w in _LETTERS.findall(verified)}
+    verbatim = {w.lower() for w in _LETTERS.findall(verified)}
     out = []
     for word in _LETTERS.findall(translation):
         low = word.lower()
         if len(low) < 3 or low in names:
             continue
         known = zipf_frequency(low, target)
-        if (low in english and known < COMMON) or (not known and not _compound(low, target)):
+        if (low in verbatim and known < COMMON) or (not known and not _compound(low, target)):
             out.append(word)
     return out
 
