@@ -14,7 +14,7 @@ So a sentence is shown, citing the span that states it, when
    as "men's" or "Q2") are stated by the span or its passage's title and date, beside the answer; a sentence, or the
    sentence of its span stating its answer, says something of what was asked (one of the question's own words, in
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
-   stating at least one of them;
+   stating at least one of them; a quiz's option is chosen by a span sentence stating two of the quiz's words;
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
    its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
@@ -37,6 +37,7 @@ from rag.question import COMPARES, OPTIONS, Question
 BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
 MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
+QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
 # words that fix which event or category a question asks about, though they are not names, by kinds whose members
 # exclude each other
@@ -108,6 +109,7 @@ class _Rules:
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = _names(question)
         self.topic = _topic(question)
+        self.quiz = _quiz_words(question)
         fresh = {t.key for t in new}
         self.repeated = [t for t in claim if not t.critical and t.key not in fresh]
         # a sentence, not a bare answer ("Several years", "Walter Darwin Coy": names and numbers alone, of any
@@ -144,6 +146,10 @@ class _Rules:
             if not any(stated(t, answering) or akin(t, answering) for t in self.topic):
                 return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer
                 # says anything of what was asked
+        if self.quiz and not self.sentence_like:
+            answering = self._answering(spans)
+            if sum(stated(t, answering) or akin(t, answering) for t in self.quiz) < min(QUIZ_WORDS, len(self.quiz)):
+                return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
         if self.sentence_like and self.repeated and not _share(self.repeated, keys):
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
@@ -199,6 +205,18 @@ def _topic(question: Question | None) -> list[Term]:
         return []
     first = _first_key(question)
     return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]
+
+
+def _quiz_words(question: Question | None) -> list[Term]:
+    """A quiz question's own words ("Which automaker announced it will cut around 14,000 jobs? Options: Tesla; Ford;
+    ..."), less its options and numbers: the sentence of the span that names the chosen option must state two of
+    them. A span that merely names an option ("Ford" in a sentence about something else) does not answer the quiz;
+    chosen on RealTimeQA's dev half of 100 quizzes (below two words, more quizzes answered wrong; at three, one more
+    right answer lost for one more wrong refused)."""
+    if question is None or not question.candidates or not OPTIONS.search(question.asked):
+        return []
+    offered = _offered(question)
+    return [t for t in question.constraints if not t.number and t.key not in offered]
 
 
 def _complement(claim: list[Term], a: Span, b: Span) -> bool:

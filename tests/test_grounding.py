@@ -176,3 +176,14 @@ def test_a_reply_of_names_alone_is_a_bare_answer_however_many_words_it_has():
     assert support("Walter Coy", question, text, title="Walter Coy") >= 0.5
     # a sentence still is: its span's sentence must say something of what was asked
     assert support("Walter Darwin Coy was an American actor.", question, text, title="Walter Coy") == 0.0
+
+
+def test_a_quiz_option_is_an_answer_only_where_the_span_says_what_was_asked():
+    text = (
+        "Tesla said it will cut around 14,000 jobs, about 10% of its workforce. "
+        "Ford recalled 200,000 pickup trucks over a faulty brake line."
+    )
+    quiz = "Which automaker announced it will cut around 14,000 jobs? Options: Tesla; Ford; Honda; BMW."
+    assert support("Tesla", quiz, text, "Automakers") == 1.0
+    # the span names Ford, but in a sentence about something else: the option is mentioned, not stated as the answer
+    assert support("Ford", quiz, text, "Automakers") == 0.0
