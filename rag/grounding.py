@@ -210,9 +210,11 @@ def _topic(question: Question | None) -> list[Term]:
 def _quiz_words(question: Question | None) -> list[Term]:
     """A quiz question's own words ("Which automaker announced it will cut around 14,000 jobs? Options: Tesla; Ford;
     ..."), less its options and numbers: the sentence of the span that names the chosen option must state two of
-    them. A span that merely names an option ("Ford" in a sentence about something else) does not answer the quiz;
-    chosen on RealTimeQA's dev half of 100 quizzes (below two words, more quizzes answered wrong; at three, one more
-    right answer lost for one more wrong refused)."""
+    them. A span that merely names an option ("Ford" in a sentence about something else) does not answer the quiz.
+    Chosen on RealTimeQA's dev half of 100 quizzes: one word refuses 2 wrong answers and 2 unanswerable quizzes
+    answered; two refuse as well 2 right answers and 2 answered quizzes whose cited sentence states one of the quiz's
+    words ("Google said it would appeal the decision." for the company that lost an antitrust suit); three, one more
+    right and one more wrong."""
     if question is None or not question.candidates or not OPTIONS.search(question.asked):
         return []
     offered = _offered(question)

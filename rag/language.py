@@ -101,8 +101,6 @@ def foreign_words(translation: str, verified: str, target: str) -> list[str]:
     verified answer writes it, in the articles' language, though rare in `target` ("la sovereignty numérique";
     "cloud" is common French). The names the verified answer writes capitalised stand as they are ("Microsoft",
     "Azure OpenAI Service"). The 1.5B model's translation back undoes such garbles, so that check cannot see them."""
-    from wordfreq import zipf_frequency
-
     names = {w.lower() for w in _LETTERS.findall(verified) if w[:1].isupper()}
     verbatim = {w.lower() for w in _LETTERS.findall(verified)}
     out = []
@@ -110,24 +108,29 @@ def foreign_words(translation: str, verified: str, target: str) -> list[str]:
         low = word.lower()
         if len(low) < 3 or low in names:
             continue
-        known = zipf_frequency(low, target)
+        known = _zipf(low, target)
         if (low in verbatim and known < COMMON) or (not known and not _compound(low, target)):
             out.append(word)
     return out
 
 
 def _compound(word: str, target: str) -> bool:
-    """A German compound of two common words, with or without a linking "s" ("Cloudinfrastrukturen")."""
-    from wordfreq import zipf_frequency
-
+    """A German compound of two common words, with or without a linking "s" ("Suchmaschinenwerbung")."""
     if target != "de":
         return False
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
         heads = (head, head[:-1]) if head.endswith("s") else (head,)
-        if zipf_frequency(tail, target) >= COMMON and any(zipf_frequency(h, target) >= COMMON for h in heads):
+        if _zipf(tail, target) >= COMMON and any(_zipf(h, target) >= COMMON for h in heads):
             return True
     return False
+
+
+def _zipf(word: str, language: str) -> float:
+    """How common a word is in a language, wordfreq's Zipf scale (0: unknown); imported on the first translation."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, language)
 
 
 def restates(back: str, verified: str, threshold: float) -> bool:
