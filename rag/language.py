@@ -92,7 +92,6 @@ def to_reader(llm: ChatLLM, text: str, target: str, source: str = "en", threshol
 
 
 COMMON = 3.0  # a word used once per million words or more (wordfreq's Zipf scale) is common in its language
-_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def foreign_words(translation: str, verified: str, target: str) -> list[str]:
@@ -101,10 +100,11 @@ def foreign_words(translation: str, verified: str, target: str) -> list[str]:
     verified answer writes it, in the articles' language, though rare in `target` ("la sovereignty numérique";
     "cloud" is common French). The names the verified answer writes capitalised stand as they are ("Microsoft",
     "Azure OpenAI Service"). The 1.5B model's translation back undoes such garbles, so that check cannot see them."""
-    names = {w.lower() for w in _LETTERS.findall(verified) if w[:1].isupper()}
-    verbatim = {w.lower() for w in _LETTERS.findall(verified)}
+    written = _TOKEN.findall(verified)
+    names = {w.lower() for w in written if w[:1].isupper()}
+    verbatim = {w.lower() for w in written}
     out = []
-    for word in _LETTERS.findall(translation):
+    for word in _TOKEN.findall(translation):
         low = word.lower()
         if len(low) < 3 or low in names:
             continue
