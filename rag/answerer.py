@@ -107,25 +107,25 @@ def _heading(p: Passage) -> str:
 
 
 class SentenceBuffer:
-    """Collects streamed tokens and releases whole sentences as soon as the next one has begun."""
+    """Collects streamed tokens and releases whole sentences as soon as the next one has begun, each with where it
+    ends in the reply written so far."""
 
     def __init__(self) -> None:
         self.text = ""
         self._done = 0
 
-    def feed(self, delta: str) -> list[str]:
+    def feed(self, delta: str) -> list[tuple[str, int]]:
         self.text += delta
         spans = split_sentences(self.text[self._done :])
         if len(spans) < 2:
             return []
-        out = [self.text[self._done + s : self._done + e] for s, e in spans[:-1]]
+        out = [(self.text[self._done + s : self._done + e], self._done + e) for s, e in spans[:-1]]
         self._done += spans[-1][0]
         return out
 
-    def flush(self) -> list[str]:
-        rest = self.text[self._done :]
-        self._done = len(self.text)
-        return [rest[s:e] for s, e in split_sentences(rest)]
+    def flush(self) -> list[tuple[str, int]]:
+        done, self._done = self._done, len(self.text)
+        return [(self.text[done + s : done + e], done + e) for s, e in split_sentences(self.text[done:])]
 
     def cut(self, end: int) -> None:
         """End the reply at `end`: what was written after it is dropped, and nothing is left to release."""
@@ -245,10 +245,10 @@ def generate(
             stream = _written(whole)
         said, upto = 0, 0  # sentences stating something (a verdict word apart), and where the last one ends
         for part in stream:
-            for raw in buffer.feed(part.delta or ""):
+            for raw, end in buffer.feed(part.delta or ""):
                 if said == MOST_SENTENCES:
                     break
-                upto = buffer.text.index(raw, upto) + len(raw)
+                upto = end
                 said += bool(split_verdict(raw, question.options)[1].strip())
                 if (piece := release(raw)) is not None and live:
                     yield piece
@@ -257,7 +257,7 @@ def generate(
                 if isinstance(stream, Generator):
                     stream.close()  # the model stops writing (and a local model's lock is released now)
                 break
-        for raw in buffer.flush():
+        for raw, _ in buffer.flush():
             if (piece := release(raw)) is not None and live:
                 yield piece
     if draft.held and not draft.shown:

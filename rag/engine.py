@@ -16,7 +16,7 @@ from rag import collection, context, kvstate, language, prompts
 from rag.answerer import AnswerStream, generate, prefix_messages
 from rag.chat import Message
 from rag.consistency import Consistency
-from rag.errors import BadQuestion, CorpusError, RagError
+from rag.errors import BadQuestion, BrokenIndex, CorpusError, RagError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, store_keywords
@@ -26,7 +26,7 @@ from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
-from rag.store import Store, recorded_generation
+from rag.store import Store, recorded_generation, set_aside
 from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,9 @@ class Engine:
     def keywords(self) -> KeywordIndex:
         """The BM25 index in memory, reloaded only when the store's contents changed. The store's generation comes
         from its stamp file when it can be trusted: a new process then answers without starting Chroma."""
-        generation = recorded_generation(self.settings) or self.store.generation()
+        return self._keywords_at(recorded_generation(self.settings) or self.store.generation())
+
+    def _keywords_at(self, generation: str) -> KeywordIndex:
         index = self._keywords
         if index is None or index.generation != generation:
             index = self._keywords = store_keywords(self.settings, lambda: self.store.passages(), generation)
@@ -173,8 +175,24 @@ class Engine:
     def rebuild(
         self, paths: Sequence[Path] | None = None, progress: Progress | None = None, show_bar: bool = False
     ) -> IndexReport:
-        """Re-embed everything into a new collection and swap it in once complete; the old one serves until then."""
-        fresh = Store.staging(self.settings, get_embedder_id(self.settings), live=self._store)
+        """Re-embed everything into a new collection and swap it in once complete; the old one serves until then.
+        An embedded store that cannot be opened at all is set aside first (renamed, not deleted) and built anew."""
+        embedder_id = get_embedder_id(self.settings)
+        try:
+            fresh = Store.staging(self.settings, embedder_id, live=self._store)
+        except BrokenIndex as exc:
+            if self.settings.chroma_host or self._store is not None or not self.settings.chroma_path.is_dir():
+                raise
+            try:
+                moved = set_aside(self.settings)
+            except OSError:
+                raise exc from None
+            log.warning(
+                "The index at %s could not be opened; moved it to %s and indexing again.",
+                self.settings.chroma_path,
+                moved,
+            )
+            fresh = Store.staging(self.settings, embedder_id)
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         report = index_paths(paths, fresh, self.embedder, fresh.settings, progress=progress, show_bar=show_bar)
         with self._lock:
@@ -203,9 +221,8 @@ class Engine:
     def count(self) -> int:
         """How many chunks are indexed (the keyword index's count when the stamp says it is current: the chat window
         opens without starting Chroma)."""
-        if recorded_generation(self.settings) is not None:
-            return len(self.keywords().passages)
-        return self.store.count()
+        recorded = recorded_generation(self.settings)
+        return len(self._keywords_at(recorded).passages) if recorded is not None else self.store.count()
 
     def remove(self, source: str) -> None:
         self.store.remove(source)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,30 @@ def connect(settings: Settings):
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
     except Exception as exc:
+        _drop_failed_client(str(settings.chroma_path))
         raise BrokenIndex(
             f"The index at {settings.chroma_path} cannot be opened ({exc}). Check that RAG_DATA_DIR is writable; "
-            f"if the folder is damaged, move it away and run `rag index` to rebuild it."
+            f"if the folder is damaged, `rag index --rebuild` moves it aside and indexes the articles again."
         ) from exc
+
+
+def _drop_failed_client(path: str) -> None:
+    """chromadb (1.5) caches a path's client before starting it and keeps it when starting fails: every later client
+    of that path in the process fails too ("'RustBindingsAPI' object has no attribute 'bindings'"), even once the
+    folder is repaired. Forget it, so that the next connection starts afresh."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with contextlib.suppress(AttributeError, TypeError):
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+
+
+def set_aside(settings: Settings) -> Path:
+    """Rename an embedded store's folder that cannot be opened to `<folder>.damaged-<time>` (nothing is deleted: it
+    can still be inspected or restored), so that a rebuild starts a new one. OSError when it cannot be renamed."""
+    target = settings.chroma_path.with_name(f"{settings.chroma_path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    settings.chroma_path.rename(target)
+    return target
 
 
 def _server(settings: Settings, chroma_settings: Any):

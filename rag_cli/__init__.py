@@ -77,9 +77,7 @@ def _index(args) -> int:
     engine = _engine()
     paths = args.paths or None
     report = engine.rebuild(paths, show_bar=True) if args.rebuild else engine.index(paths, show_bar=True)
-    for skip in report.skipped:
-        print(f"skipped {skip.path}: {skip.reason}", file=sys.stderr)
-    print(report.summary())
+    print(report.summary())  # each skipped file was logged as a warning as it was found
     held = engine.prepare(show_bar=True)
     if held is not None:
         size = (

@@ -96,9 +96,10 @@ def test_sentence_buffer_releases_sentences_as_they_complete():
     out = []
     for piece in ["The deal ", "was signed. ", "It ", "covers Azure", ". More", " later"]:
         out.append(buf.feed(piece))
-    assert out[:3] == [[], [], ["The deal was signed."]]
-    assert sum(out, []) == ["The deal was signed.", "It covers Azure."]
-    assert buf.flush() == ["More later"]
+    assert out[:3] == [[], [], [("The deal was signed.", 20)]]
+    assert sum(out, []) == [("The deal was signed.", 20), ("It covers Azure.", 37)]
+    assert buf.flush() == [("More later", 48)]
+    assert buf.text[:20] == "The deal was signed." and buf.text[21:37] == "It covers Azure."
 
 
 def test_outlet_and_date_of_a_passage_count_as_evidence():

@@ -181,7 +181,7 @@ def test_read_only_data_dir_is_a_clear_error(corpus, llm):
         os.chmod(data, 0o700)
 
 
-def test_corrupted_store_is_a_clear_error_and_a_rebuild_recovers(corpus, llm, monkeypatch, capsys):
+def test_corrupted_store_is_a_clear_error_and_a_rebuild_recovers(corpus, llm, monkeypatch, capsys, caplog):
     settings = rag.get_settings()
     (settings.chroma_path / "chroma.sqlite3").write_bytes(b"garbage " * 4096)
     monkeypatch.setattr("rag.engine._default", None)  # a fresh process
@@ -191,16 +191,17 @@ def test_corrupted_store_is_a_clear_error_and_a_rebuild_recovers(corpus, llm, mo
     assert "rag index" in capsys.readouterr().err
     (settings.chroma_path / f"{settings.collection}.generation").unlink()  # without the stamp, Chroma is asked
     monkeypatch.setattr("rag.engine._default", None)
-    with pytest.raises(BrokenIndex, match="move it away and run `rag index`"):
+    with pytest.raises(BrokenIndex, match="`rag index --rebuild` moves it aside"):
         rag.ask(DATE_Q)
     assert cli(["ask", DATE_Q]) == 2
-    assert "rag index" in capsys.readouterr().err
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()  # chromadb caches the broken client per path: a fresh process has none
-    shutil.move(rag.get_settings().data_dir, rag.get_settings().data_dir.with_name("damaged"))  # what it says
-    assert cli(["index"]) == 0
+    assert "rag index --rebuild" in capsys.readouterr().err
+    # in the same process (chromadb cached the client that failed): the damaged folder is kept, renamed
+    assert cli(["index", "--rebuild"]) == 0
+    assert "moved it to" in caplog.text
+    (damaged,) = settings.chroma_path.parent.glob(f"{settings.chroma_path.name}.damaged-*")
+    assert (damaged / "chroma.sqlite3").read_bytes() == b"garbage " * 4096
     still_answers(llm)
+    assert rag.get_settings().chroma_path.is_dir()
 
 
 # -- prompt injection (OWASP LLM01) -------------------------------------------------------------------------------
