@@ -19,7 +19,7 @@ from rag.consistency import Consistency
 from rag.errors import BadQuestion, BrokenIndex, CorpusError, RagError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
-from rag.keywords import KeywordIndex, store_keywords
+from rag.keywords import KeywordIndex, discard_keywords, store_keywords
 from rag.loader import Article
 from rag.models import get_embedder, get_embedder_id, get_llm, get_rewriter
 from rag.question import parse, refers_back
@@ -196,7 +196,9 @@ class Engine:
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
         report = index_paths(paths, fresh, self.embedder, fresh.settings, progress=progress, show_bar=show_bar)
         with self._lock:
+            staging = fresh.settings
             fresh.swap_in(self.settings.collection)
+            discard_keywords(staging)
             self._store, self._keywords = None, None
         return report
 

@@ -155,10 +155,20 @@ class KeywordIndex:
 _lock = threading.Lock()
 
 
+def _folder(settings: Settings) -> Path:
+    return settings.data_dir / "keywords" / settings.collection
+
+
+def discard_keywords(settings: Settings) -> None:
+    """Delete the saved keyword index of the collection `settings.collection` (a rebuild's staging one, once it
+    is swapped in under the live name), if any."""
+    shutil.rmtree(_folder(settings), ignore_errors=True)
+
+
 def store_keywords(settings: Settings, passages: Callable[[], list[Passage]], generation: str) -> KeywordIndex:
     """The BM25 index of the collection's contents at `generation`, under the data dir, for the settings' k1 and b:
     loaded when current, else rebuilt from `passages()` (the store's, read only then) and saved."""
-    folder = settings.data_dir / "keywords" / settings.collection
+    folder = _folder(settings)
     params = {"k1": settings.bm25_k1, "b": settings.bm25_b}
     with _lock:
         index = KeywordIndex.load(folder)

@@ -151,6 +151,9 @@ def test_rebuild_swaps_in_a_fresh_collection(tmp_path, corpus):
     stamps = sorted(f.name for f in e.settings.chroma_path.glob("*.generation"))
     assert stamps == ["articles.generation"]  # the rebuilt collection's, under its own name; none for the staging one
     assert (e.settings.chroma_path / "articles.generation").read_text() == e.store.generation()
+    e.keywords()
+    saved = sorted(f.name for f in (e.settings.data_dir / "keywords").iterdir())
+    assert saved == ["articles"]  # the staging collection's keyword index is not left behind
 
 
 def test_empty_or_missing_corpus_is_a_clear_error(tmp_path, llm):
