@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rag import lexicon
 from rag.types import Passage
@@ -41,15 +42,42 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A run-on sentence (articles without punctuation) becomes overlapping windows of MAX_SPAN_WORDS words."""
+    """A run-on sentence (an article whose punctuation was stripped) is cut where a new sentence evidently begins
+    (`_openers`), and what is still longer than MAX_SPAN_WORDS words becomes overlapping windows of that many."""
     words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
     if len(words) <= MAX_SPAN_WORDS:
         return [(start, end)]
+    cuts = [start, *_openers(text, start, end), end]
+    pieces = [_trim(text, a, b) for a, b in pairwise(cuts)]
+    if len(pieces) > 1:
+        return [w for a, b in pieces for w in windows(text, a, b)]
     step = MAX_SPAN_WORDS // 2
     return [
         (start + words[i][0], start + words[min(i + MAX_SPAN_WORDS, len(words)) - 1][1])
         for i in range(0, len(words) - step, step)
     ]
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _openers(text: str, start: int, end: int) -> list[int]:
+    """Where a sentence begins inside a run-on one: a capitalised word after a word (not a sentence end) that is a
+    stopword ("... the technological landscape While the headlines ...", "... on Azure This ensures ..."), or that
+    the text writes elsewhere in lower case and that a lower-case word follows ("Training and running ..."; not
+    "Artificial General Intelligence", a name)."""
+    lower = {w for w in _WORD.findall(text) if w[:1].islower()}
+    found = list(_WORD.finditer(text, start, end))
+    out = []
+    for prev, m, nxt in zip(found, found[1:], [*found[2:], None], strict=False):
+        word = m.group()
+        if not word[:1].isupper() or not text[prev.end() : m.start()].isspace():
+            continue
+        if word.lower() in lexicon.STOPWORDS or (
+            word.lower() in lower and nxt is not None and nxt.group()[:1].islower()
+        ):
+            out.append(m.start())
+    return out
 
 
 def units(text: str) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@ invented facts are dropped."""
 
 from rag.answerer import SentenceBuffer
 from rag.cite import Citer, is_meta, split_verdict, strip_markers
-from rag.evidence import build, split_sentences
+from rag.evidence import build, split_sentences, units
 from rag.question import choices, is_yes_no, parse, premises
 from rag.types import Passage
 from rag.verify import score
@@ -34,6 +34,27 @@ def test_split_sentences_respects_abbreviations_and_newlines():
         "The deal increases computing power through Microsoft's Azure cloud, which hosts OpenAI's models.",
         "Dr. Smith of the U.S. office said it was not a merger.",
     ]
+
+
+RUN_ON = (  # an article whose punctuation was stripped: one "sentence" of 60 words
+    "Microsoft and OpenAI have announced a new agreement that reshapes the technological landscape While the "
+    "headlines focus on a multi year investment the true story lies in the fusion of infrastructure with research "
+    "The agreement extends Microsoft s position as OpenAI s exclusive cloud provider on Azure This ensures that "
+    "researchers have the power they need Artificial General Intelligence remains the goal of the research lab"
+)
+
+
+def test_a_run_on_article_is_cut_where_its_sentences_begin():
+    pieces = [RUN_ON[s:e] for s, e in units(RUN_ON)]
+    assert [p.split()[0] for p in pieces] == ["Microsoft", "While", "The", "This"]
+    assert pieces[2] == "The agreement extends Microsoft s position as OpenAI s exclusive cloud provider on Azure"
+    # a name in capitals ("Artificial General Intelligence") does not begin one; text without capitals is windowed
+    assert pieces[3].endswith("need Artificial General Intelligence remains the goal of the research lab")
+    flat = RUN_ON.lower()
+    assert [len(flat[s:e].split()) for s, e in units(flat)] == [50, 41]  # windows of 50 words, every 25
+    citer = citer_for([passage(RUN_ON)], 0.7, "Who is OpenAI's exclusive cloud provider?")
+    sentence = citer.check("Microsoft is OpenAI's exclusive cloud provider.")
+    assert sentence.supported and citer.citations[0].quote == pieces[2]
 
 
 def test_score_separates_supported_from_invented_numbers_names_and_negation():
