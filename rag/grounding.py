@@ -7,7 +7,8 @@ So a sentence is shown, citing the span that states it, when
 1. it answers: it says something the question does not (not only its own words back), of the kind asked (a date to
    "when", a number to "how many"), and is not a sentence about the articles ("not specified");
 2. it invents nothing: each name, number and quote it states stands in the cited span's passage (its title, outlet
-   and date included), each number or year in the span itself or its byline;
+   and date included), each number or year in the span itself or its byline; a name of several words that it adds
+   is not made of names the span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
    place ("the second article"); the qualifiers the question fixes (its numbers and years, its category words such
@@ -48,6 +49,7 @@ KINDS = tuple(
 )  # fmt: skip
 QUALIFIERS = frozenset().union(*KINDS)
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
+_NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class _Rules:
     ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
+        self.compounds = _compounds(sentence, new)
         self.qualifiers = _qualifiers(question)
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = _names(question)
@@ -130,6 +133,8 @@ class _Rules:
         ):
             return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
             # its passage does not: what the citation shows must state it
+        if self.compounds and any(_apart(words, spans, evidence) for words in self.compounds):
+            return None, ""  # a name made of two the span names apart: not a name it states
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
         if self.names and not any(any(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
@@ -186,6 +191,38 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+
+
+def _compounds(sentence: str, new: list[Term]) -> list[list[str]]:
+    """The names of several capitalised words in the sentence (less a leading stopword: "The Azure ...") that hold a
+    name it adds to the question."""
+    fresh = {t.key for t in new if t.critical}
+    out = []
+    for m in _NAME_RUN.finditer(sentence):
+        words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
+        while words and words[0].lower() in lexicon.STOPWORDS:
+            words = words[1:]
+        if len(words) >= 2 and any(k in fresh for w in words for k in lexicon.keys(w)):
+            out.append(words)
+    return out
+
+
+def _apart(words: list[str], spans: tuple[Span, ...], evidence: Evidence) -> bool:
+    """Each of the words is written capitalised in the spans or their titles, but not the words together, in that
+    order: the name is the model's, put together from two others ("Microsoft" and "GitHub Copilot")."""
+    written = (
+        " ".join(evidence.text(sp) for sp in spans)
+        + " "
+        + " ".join(evidence.passages[sp.passage].title for sp in spans)
+    )
+    names = set(re.findall(r"\b[A-Z][\w&-]*", written))
+    return all(w in names for w in words) and _flat(" ".join(words)) not in _flat(written)
+
+
+def _flat(text: str) -> str:
+    """Lower-case words between single spaces, possessives dropped ("Microsoft's Azure" and "Microsoft s Azure" alike)."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", text.lower()))
+    return " " + " ".join(w for w in words if w != "s") + " "  # "OpenAI s" in a text stripped of its apostrophes
 
 
 def _other(qualifier: str, keys: frozenset[str]) -> bool:

@@ -43,6 +43,18 @@ def test_a_name_or_number_no_article_states_is_refused():
     assert support("They formalized it on October 29, 2025.", "When did they formalize the agreement?") == 0.0
 
 
+def test_a_name_put_together_from_two_the_span_names_apart_is_invented():
+    text = (
+        "We see this in the Azure OpenAI Service which allows developers to build their own applications, in GitHub "
+        "Copilot which is transforming software development, and in the Microsoft 365 suite."
+    )
+    question = "Name the coding assistant that is transforming how software gets made."
+    assert support("GitHub Copilot is transforming how software gets made.", question, text) >= 0.5
+    assert support("Microsoft Copilot is transforming how software gets made.", question, text) == 0.0
+    # the article's own names, whole, and one name alone stay shown
+    assert support("It is in the Microsoft 365 suite.", "Which suite is it in?", text) >= 0.5
+
+
 def test_a_quote_must_stand_in_the_article():
     question = "What does the agreement aim at?"
     assert support('It aims at "strengthening their long-standing partnership".', question) >= 0.5
