@@ -15,7 +15,9 @@ So a sentence is shown, citing the span that states it, when
    as "men's" or "Q2") are stated by the span or its passage's title and date, beside the answer; a sentence, or the
    sentence of its span stating its answer, says something of what was asked (one of the question's own words, in
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
-   stating at least one of them; a quiz's option is chosen by a span sentence stating two of the quiz's words;
+   stating at least one of them, and one that only wraps a name in the question's words ("Microsoft signed on to the
+   partnership") names it in a span sentence stating two of them; a quiz's option is chosen by a span sentence
+   stating two of the quiz's words;
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
    its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
@@ -38,7 +40,8 @@ from rag.question import COMPARES, OPTIONS, Question
 BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
 MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
-QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state
+QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state, and how
+# many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
 # words that fix which event or category a question asks about, though they are not names, by kinds whose members
 # exclude each other
@@ -115,6 +118,11 @@ class _Rules:
         self.quiz = _quiz_words(question)
         fresh = {t.key for t in new}
         self.repeated = [t for t in claim if not t.critical and t.key not in fresh]
+        # "Microsoft signed on to the partnership." to "Which French companies signed on to the partnership?": a name
+        # wrapped in the question's words is a bare answer dressed as a sentence (a comparison's is not: "Arthur's
+        # Magazine was started first in 1844" has no sentence to stand in)
+        self.wrapped = bool(new and self.repeated and all(t.critical for t in new))
+        self.wrapped &= not (question is not None and question.compares)
         # a sentence, not a bare answer ("Several years", "Walter Darwin Coy": names and numbers alone, of any
         # length), is expected to say something of what was asked
         self.sentence_like = len(claim) > BARE_TERMS and not all(t.critical for t in claim)
@@ -137,7 +145,9 @@ class _Rules:
             return None, ""  # a name made of two the span names apart: not a name it states
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
-        if self.names and not any(any(stated(t, context) or _misspelt(t.key, context) for t in n) for n in self.names):
+        if self.names and not any(
+            any(stated(t, context) or lexicon.misspelt(t.key, context) for t in n) for n in self.names
+        ):
             return None, "off-topic: names"  # its passage names nothing the question asks about
         if any(t.number and not stated(t, stated_) for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
@@ -155,6 +165,8 @@ class _Rules:
             answering = self._answering(spans)
             if sum(stated(t, answering) or akin(t, answering) for t in self.quiz) < min(QUIZ_WORDS, len(self.quiz)):
                 return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
+        if self.wrapped and self.sentence_like and not self._naming(spans):
+            return None, "off-topic: wrapped"  # the span's sentence naming it says too little of what was asked
         if self.sentence_like and self.repeated and not _share(self.repeated, keys):
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
@@ -173,6 +185,14 @@ class _Rules:
     def _answering(self, spans: tuple[Span, ...]) -> frozenset[str]:
         """The words of the sentence of each span that states most of the answer's new words."""
         return frozenset().union(*(max(sp.parts, key=lambda part: _share(self.new, part)) for sp in spans))
+
+    def _naming(self, spans: tuple[Span, ...]) -> bool:
+        """A sentence of the spans naming the answer (any, when none names it whole) states QUIZ_WORDS of the
+        question's words the sentence repeats."""
+        answer = {t.key for t in self.new}
+        parts = [part for sp in spans for part in sp.parts if answer <= part] or [p for sp in spans for p in sp.parts]
+        need = min(QUIZ_WORDS, len(self.repeated))
+        return any(sum(stated(t, part) or akin(t, part) for t in self.repeated) >= need for part in parts)
 
     def _beside(self, sp: Span, evidence: Evidence) -> bool:
         """The sentence of the span that states the answer's names and numbers (any of its sentences when it has
@@ -359,22 +379,6 @@ def _first_key(question: Question) -> str:
 def _offered(question: Question) -> set[str]:
     """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
     return {k for c in question.candidates for k in lexicon.keys(c)}
-
-
-def _misspelt(key: str, words: frozenset[str]) -> bool:
-    """A reader's typo of a word the passage has ('Micorsoft'): one letter changed, added, dropped or two swapped,
-    in a word of six letters or more."""
-    if len(key) < 6 or not key.isalpha():
-        return False
-    return any(abs(len(w) - len(key)) <= 1 and w[:1] == key[:1] and _one_edit(key, w) for w in words)
-
-
-def _one_edit(a: str, b: str) -> bool:
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diff) == 1 or len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def _share(terms: list[Term], span: frozenset[str]) -> float:

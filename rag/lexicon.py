@@ -175,3 +175,19 @@ def stated(term: Term, evidence: set[str] | frozenset[str]) -> bool:
     if not term.critical or len(key) < 5 or not key.isalpha():
         return False
     return any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in evidence)
+
+
+def misspelt(key: str, words: frozenset[str]) -> bool:
+    """A reader's typo of a word the passage has ('Micorsoft'): one letter changed, added, dropped or two swapped,
+    in a word of six letters or more."""
+    if len(key) < 6 or not key.isalpha():
+        return False
+    return any(abs(len(w) - len(key)) <= 1 and w[:1] == key[:1] and _one_edit(key, w) for w in words)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

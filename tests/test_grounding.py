@@ -55,6 +55,17 @@ def test_a_name_put_together_from_two_the_span_names_apart_is_invented():
     assert support("It is in the Microsoft 365 suite.", "Which suite is it in?", text) >= 0.5
 
 
+def test_a_name_wrapped_in_the_questions_words_stands_in_a_sentence_saying_what_was_asked():
+    # the sentence naming Microsoft says "partnership", not that anyone joined it
+    assert support("Microsoft joined the partnership.", "Which firm joined the partnership?") == 0.0
+    asked = "Which company formalized the strategic agreement with OpenAI?"
+    assert support("Microsoft formalized the strategic agreement with OpenAI.", asked) >= 0.5
+    # a comparison's answer has no one sentence to stand in
+    text = "Arthur's Magazine (1844-1846) was an American literary periodical. First for Women started in 1989."
+    asked = "Which magazine was started first, Arthur's Magazine or First for Women?"
+    assert support("Arthur's Magazine was started first, in 1844.", asked, text, "Magazines") >= 0.5
+
+
 def test_a_quote_must_stand_in_the_article():
     question = "What does the agreement aim at?"
     assert support('It aims at "strengthening their long-standing partnership".', question) >= 0.5
