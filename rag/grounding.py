@@ -17,7 +17,8 @@ So a sentence is shown, citing the span that states it, when
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
    stating at least one of them, and one that only wraps a name in the question's words ("Microsoft signed on to the
    partnership") names it in a span sentence stating two of them; a quiz's option is chosen by a span sentence
-   stating two of the quiz's words;
+   stating two of the quiz's words; what the sentence says of its answer is not, in the span, another name's
+   ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety research");
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
    its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
@@ -31,7 +32,7 @@ import re
 from dataclasses import dataclass
 
 from rag import claim as kinds
-from rag import lexicon
+from rag import lexicon, names
 from rag.collection import WHOLE
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
@@ -52,7 +53,6 @@ KINDS = tuple(
 )  # fmt: skip
 QUALIFIERS = frozenset().union(*KINDS)
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
-_NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class _Rules:
     ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
-        self.compounds = _compounds(sentence, new)
+        self.compounds = names.compounds(sentence, new)
         self.qualifiers = _qualifiers(question)
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = _names(question)
@@ -141,8 +141,10 @@ class _Rules:
         ):
             return None, ""  # a name or number the span (with its title, outlet and date) does not state, or a quote
             # its passage does not: what the citation shows must state it
-        if self.compounds and any(_apart(words, spans, evidence) for words in self.compounds):
+        if self.compounds and any(names.apart(words, spans, evidence) for words in self.compounds):
             return None, ""  # a name made of two the span names apart: not a name it states
+        if names.given_to_another(self.claim, self.new, spans, evidence):
+            return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
         if self.names and not any(
@@ -211,38 +213,6 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
-
-
-def _compounds(sentence: str, new: list[Term]) -> list[list[str]]:
-    """The names of several capitalised words in the sentence (less a leading stopword: "The Azure ...") that hold a
-    name it adds to the question."""
-    fresh = {t.key for t in new if t.critical}
-    out = []
-    for m in _NAME_RUN.finditer(sentence):
-        words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
-        while words and words[0].lower() in lexicon.STOPWORDS:
-            words = words[1:]
-        if len(words) >= 2 and any(k in fresh for w in words for k in lexicon.keys(w)):
-            out.append(words)
-    return out
-
-
-def _apart(words: list[str], spans: tuple[Span, ...], evidence: Evidence) -> bool:
-    """Each of the words is written capitalised in the spans or their titles, but not the words together, in that
-    order: the name is the model's, put together from two others ("Microsoft" and "GitHub Copilot")."""
-    written = (
-        " ".join(evidence.text(sp) for sp in spans)
-        + " "
-        + " ".join(evidence.passages[sp.passage].title for sp in spans)
-    )
-    names = set(re.findall(r"\b[A-Z][\w&-]*", written))
-    return all(w in names for w in words) and _flat(" ".join(words)) not in _flat(written)
-
-
-def _flat(text: str) -> str:
-    """Lower-case words between single spaces, possessives dropped ("Microsoft's Azure" and "Microsoft s Azure" alike)."""
-    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", text.lower()))
-    return " " + " ".join(w for w in words if w != "s") + " "  # "OpenAI s" in a text stripped of its apostrophes
 
 
 def _other(qualifier: str, keys: frozenset[str]) -> bool:

@@ -66,6 +66,19 @@ def test_a_name_wrapped_in_the_questions_words_stands_in_a_sentence_saying_what_
     assert support("Arthur's Magazine was started first, in 1844.", asked, text, "Magazines") >= 0.5
 
 
+def test_what_the_span_gives_to_another_name_is_not_the_answers():
+    text = (
+        "By combining OpenAI's pioneering safety research with Microsoft's experience in building secure software "
+        "ecosystems the partnership aims to set a global standard."
+    )
+    asked = "Which of the two companies contributes the pioneering safety research?"
+    assert support("OpenAI contributes the pioneering safety research.", asked, text) >= 0.5
+    assert support("Microsoft contributes the pioneering safety research.", asked, text) == 0.0
+    # a sentence naming both is not attributing one's thing to the other
+    both = "Microsoft brings experience, while OpenAI contributes the pioneering safety research."
+    assert support(both, asked, text) >= 0.5
+
+
 def test_a_quote_must_stand_in_the_article():
     question = "What does the agreement aim at?"
     assert support('It aims at "strengthening their long-standing partnership".', question) >= 0.5

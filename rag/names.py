@@ -1,0 +1,65 @@
+"""Names in a reply's sentence, read against the span it cites: a name the model put together from two the span
+writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot"), and a thing the span gives to another name by
+a possessive ("OpenAI s pioneering safety research" cited for "Microsoft brings the pioneering safety research")."""
+
+from __future__ import annotations
+
+import re
+
+from rag import lexicon
+from rag.evidence import Evidence, Span
+from rag.lexicon import Term
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
+# "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
+_POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
+
+
+def compounds(sentence: str, new: list[Term]) -> list[list[str]]:
+    """The names of several capitalised words in the sentence (less a leading stopword: "The Azure ...") that hold a
+    name it adds to the question."""
+    fresh = {t.key for t in new if t.critical}
+    out = []
+    for m in _NAME_RUN.finditer(sentence):
+        words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
+        while words and words[0].lower() in lexicon.STOPWORDS:
+            words = words[1:]
+        if len(words) >= 2 and any(k in fresh for w in words for k in lexicon.keys(w)):
+            out.append(words)
+    return out
+
+
+def apart(words: list[str], spans: tuple[Span, ...], evidence: Evidence) -> bool:
+    """Each of the words is written capitalised in the spans or their titles, but not the words together, in that
+    order: the name is the model's, put together from two others ("Microsoft" and "GitHub Copilot")."""
+    written = (
+        " ".join(evidence.text(sp) for sp in spans)
+        + " "
+        + " ".join(evidence.passages[sp.passage].title for sp in spans)
+    )
+    names = set(re.findall(r"\b[A-Z][\w&-]*", written))
+    return all(w in names for w in words) and _flat(" ".join(words)) not in _flat(written)
+
+
+def _flat(text: str) -> str:
+    """Lower-case words between single spaces, possessives dropped ("Microsoft's Azure" and "Microsoft s Azure" alike)."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"['’]s\b", "", text.lower()))
+    return " " + " ".join(w for w in words if w != "s") + " "  # "OpenAI s" in a text stripped of its apostrophes
+
+
+def given_to_another(claim: list[Term], new: list[Term], spans: tuple[Span, ...], evidence: Evidence) -> bool:
+    """The spans write a word the sentence says of its answer right after another name's possessive, a name the
+    sentence does not mention: the thing is that name's, not the answer's. Only for a sentence whose answer is a
+    name or number."""
+    answer = {t.key for t in new if t.critical}
+    if not answer:
+        return False
+    said = {t.key for t in claim}
+    words = {t.key for t in claim if not t.critical}
+    for sp in spans:
+        for m in _POSSESSIVE.finditer(evidence.text(sp)):
+            owner = lexicon.keys(m.group(1))
+            thing = lexicon.keys(m.group(2))
+            if owner and not owner & said and thing & words and not thing & answer:
+                return True
+    return False
