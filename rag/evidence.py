@@ -121,6 +121,7 @@ class Evidence:
     context: tuple[frozenset[str], ...]  # per passage, every word of its title, byline and text
     closeness: tuple[float, ...] = ()  # per unit (passage by passage), similarity to the question (rag.context.near)
     titles: tuple[frozenset[str], ...] = ()  # per passage, the words of its title
+    lowercase: frozenset[str] = frozenset()  # the words the passages write in lower case ("healthcare")
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]
@@ -143,4 +144,7 @@ def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
                 words = frozenset(lexicon.keys(p.text[s:end]))
                 nxt = frozenset(lexicon.keys(p.text[cuts[j + 1][0] : end]))
                 spans.append(Span(i, s, end, words, words | about, lexicon.negated(p.text[s:end]), (own, nxt)))
-    return Evidence(tuple(passages), tuple(all_units), tuple(spans), tuple(context), titles=tuple(titles))
+    lowercase = frozenset(w for p in passages for w in _WORD.findall(p.text) if w[:1].islower())
+    return Evidence(
+        tuple(passages), tuple(all_units), tuple(spans), tuple(context), titles=tuple(titles), lowercase=lowercase
+    )

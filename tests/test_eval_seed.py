@@ -10,12 +10,12 @@ import pytest
 from rag_cli import main as cli
 
 # From the measured run of this set (docs/results.md, Xeon, 2026-12-03: dev 9/23 right, no wrong answer shown; test
-# 11/23 right, none wrong; every unanswerable question refused), less one question of slack for a machine with other
+# 12/23 right, none wrong; every unanswerable question refused), less one question of slack for a machine with other
 # CPU kernels (an AVX2-only build showed one more wrong answer than the AVX-512 one), and one more for wrong answers.
 # Raise them as answers improve; never lower them to pass.
 DEV_MIN = {"right": 0.34, "refused_unanswerable": 0.9}
 DEV_MAX = {"wrong_shown": 0.09}
-TEST_MIN = {"right": 0.43, "refused_unanswerable": 0.9}
+TEST_MIN = {"right": 0.47, "refused_unanswerable": 0.9}
 TEST_MAX = {"wrong_shown": 0.09}
 ALL_MIN = {"refused_unanswerable": 0.9}
 ALL_MAX = {"errors": 0.0}

@@ -79,6 +79,14 @@ def test_what_the_span_gives_to_another_name_is_not_the_answers():
     assert support(both, asked, text) >= 0.5
 
 
+def test_a_sentences_first_word_is_a_name_only_if_the_articles_write_it_so():
+    text = "The current context sees an acceleration of AI applications, from healthcare to education and industry."
+    asked = "Apart from education and industry, which field is seeing AI uptake take off?"
+    # "Healthcare" is capitalised as the sentence's first word, not as a name the span must state as one
+    assert support("Healthcare is seeing AI uptake take off.", asked, text) >= 0.5
+    assert support("Finance is seeing AI uptake take off.", asked, text) == 0.0
+
+
 def test_a_quote_must_stand_in_the_article():
     question = "What does the agreement aim at?"
     assert support('It aims at "strengthening their long-standing partnership".', question) >= 0.5
