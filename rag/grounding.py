@@ -5,7 +5,8 @@ is: a name, number, date or quote from outside the articles, or a real fact cite
 So a sentence is shown, citing the span that states it, when
 
 1. it answers: it says something the question does not (not only its own words back), of the kind asked (a date to
-   "when", a number to "how many"), and is not a sentence about the articles ("not specified");
+   "when", a number to "how many"), names one of a quiz's options when the question lists them, and is not a
+   sentence about the articles ("not specified");
 2. it invents nothing: each name, number and quote it states stands in the cited span's passage (its title, outlet
    and date included), each number or year in the span itself or its byline; a name of several words that it adds
    is not made of names the span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
@@ -77,6 +78,8 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         new = [t for t in claim if t.key in offered]
     if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
         return Support(0.0, reason="restates")
+    if _quiz_words(question) and not _names_an_option(sentence, question):
+        return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
     article = _article_at(_which_article(question), evidence)
     rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
     best, tie, reason = Support(0.0), (0.0, False, 0), "invented"
@@ -257,6 +260,13 @@ def _quiz_words(question: Question | None) -> list[Term]:
         return []
     offered = _offered(question)
     return [t for t in question.constraints if not t.number and t.key not in offered]
+
+
+def _names_an_option(sentence: str, question: Question) -> bool:
+    """The sentence states every word of one of the options the quiz offers, in some form ("the Dassault Falcon
+    900EX aircraft" names none of "Boat; Airplane; ...")."""
+    said = lexicon.keys(sentence)
+    return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
 
 
 def _complement(claim: list[Term], a: Span, b: Span) -> bool:

@@ -231,3 +231,12 @@ def test_a_quiz_option_is_an_answer_only_where_the_span_says_what_was_asked():
     assert support("Tesla", quiz, text, "Automakers") == 1.0
     # the span names Ford, but in a sentence about something else: the option is mentioned, not stated as the answer
     assert support("Ford", quiz, text, "Automakers") == 0.0
+
+
+def test_a_quiz_is_answered_by_one_of_its_options():
+    text = "The US seized a Dassault Falcon 900EX aircraft that belonged to Venezuelan President Nicolas Maduro."
+    quiz = "The US seized which of the following that belonged to Nicolas Maduro? Options: Boat; Airplane; Car; House."
+    # a true sentence of the article, but it names none of the options: the quiz is not answered
+    assert support("The US seized the Dassault Falcon 900EX aircraft.", quiz, text, "Seizure") == 0.0
+    text += " The US seized the airplane because it belonged to Nicolas Maduro."
+    assert support("Airplane", quiz, text, "Seizure") == 1.0
