@@ -166,12 +166,12 @@ class _Rules:
             if not any(stated(t, answering) or akin(t, answering) for t in self.topic):
                 return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer
                 # says anything of what was asked
-        if self.quiz and not self.sentence_like:
-            answering = self._answering(spans)
-            if sum(stated(t, answering) or akin(t, answering) for t in self.quiz) < min(QUIZ_WORDS, len(self.quiz)):
-                return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
-        if self.wrapped and self.sentence_like and not self._naming(spans):
-            return None, "off-topic: wrapped"  # the span's sentence naming it says too little of what was asked
+        if self.quiz and not self.sentence_like and not _states_enough(self.quiz, self._answering(spans)):
+            return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
+        if self.wrapped and self.sentence_like:
+            naming = _naming({t.key for t in self.new}, spans)
+            if not any(_states_enough(self.repeated, part) for part in naming):
+                return None, "off-topic: wrapped"  # the span's sentence naming it says too little of what was asked
         if self.sentence_like and self.repeated and not _share(self.repeated, keys):
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
@@ -191,23 +191,16 @@ class _Rules:
         """The words of the sentence of each span that states most of the answer's new words."""
         return frozenset().union(*(max(sp.parts, key=lambda part: _share(self.new, part)) for sp in spans))
 
-    def _naming(self, spans: tuple[Span, ...]) -> bool:
-        """A sentence of the spans naming the answer (any, when none names it whole) states QUIZ_WORDS of the
-        question's words the sentence repeats."""
-        answer = {t.key for t in self.new}
-        parts = [part for sp in spans for part in sp.parts if answer <= part] or [p for sp in spans for p in sp.parts]
-        need = min(QUIZ_WORDS, len(self.repeated))
-        return any(sum(stated(t, part) or akin(t, part) for t in self.repeated) >= need for part in parts)
-
     def _beside(self, sp: Span, evidence: Evidence) -> bool:
         """The sentence of the span that states the answer's names and numbers (any of its sentences when it has
         none), with its passage's title and byline, does not fix another year or category than the question's: it
         states the asked one, or none of its kind ('in 2012' answers nothing about 2013; 'women's' nothing about
         'men's')."""
         answer = {t.key for t in self.new if t.critical}
-        parts = [part for part in sp.parts if answer <= part] or list(sp.parts)
         around = (sp.stated - sp.keys) | evidence.titles[sp.passage]
-        return any(not any(_other(q.key, (part | around) - answer) for q in self.qualifiers) for part in parts)
+        return any(
+            not any(_other(q.key, (part | around) - answer) for q in self.qualifiers) for part in _naming(answer, (sp,))
+        )
 
     def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int]:
         """Among equal spans: the one stating most of the whole sentence, then a single sentence over a pair, then
@@ -216,6 +209,18 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+
+
+def _naming(answer: set[str], spans: tuple[Span, ...]) -> list[frozenset[str]]:
+    """The words of each sentence of the spans that states every word of the answer (of each of their sentences,
+    when none does)."""
+    parts = [part for sp in spans for part in sp.parts]
+    return [part for part in parts if answer <= part] or parts
+
+
+def _states_enough(terms: list[Term], words: frozenset[str]) -> bool:
+    """`words` state, in some form, QUIZ_WORDS of `terms` (all of them, when there are fewer)."""
+    return sum(stated(t, words) or akin(t, words) for t in terms) >= min(QUIZ_WORDS, len(terms))
 
 
 def _as_written(claim: list[Term], sentence: str, evidence: Evidence) -> list[Term]:
