@@ -41,16 +41,17 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def windows(text: str, start: int, end: int, lower: frozenset[str]) -> list[tuple[int, int]]:
     """A run-on sentence (an article whose punctuation was stripped) is cut where a new sentence evidently begins
-    (`_openers`), and what is still longer than MAX_SPAN_WORDS words becomes overlapping windows of that many."""
+    (`_openers`; `lower`: the words the text writes in lower case), and what is still longer than MAX_SPAN_WORDS
+    words becomes overlapping windows of that many."""
     words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
     if len(words) <= MAX_SPAN_WORDS:
         return [(start, end)]
-    cuts = [start, *_openers(text, start, end), end]
+    cuts = [start, *_openers(text, start, end, lower), end]
     pieces = [_trim(text, a, b) for a, b in pairwise(cuts)]
     if len(pieces) > 1:
-        return [w for a, b in pieces for w in windows(text, a, b)]
+        return [w for a, b in pieces for w in windows(text, a, b, lower)]
     step = MAX_SPAN_WORDS // 2
     return [
         (start + words[i][0], start + words[min(i + MAX_SPAN_WORDS, len(words)) - 1][1])
@@ -61,12 +62,16 @@ def windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-def _openers(text: str, start: int, end: int) -> list[int]:
+def _lower_case(text: str) -> frozenset[str]:
+    """The words a text writes in lower case."""
+    return frozenset(w for w in _WORD.findall(text) if w[:1].islower())
+
+
+def _openers(text: str, start: int, end: int, lower: frozenset[str]) -> list[int]:
     """Where a sentence begins inside a run-on one: a capitalised word after a word (not a sentence end) that is a
     stopword ("... the technological landscape While the headlines ...", "... on Azure This ensures ..."), or that
     the text writes elsewhere in lower case and that a lower-case word follows ("Training and running ..."; not
     "Artificial General Intelligence", a name)."""
-    lower = {w for w in _WORD.findall(text) if w[:1].islower()}
     found = list(_WORD.finditer(text, start, end))
     out = []
     for prev, m, nxt in zip(found, found[1:], [*found[2:], None], strict=False):
@@ -80,9 +85,11 @@ def _openers(text: str, start: int, end: int) -> list[int]:
     return out
 
 
-def units(text: str) -> list[tuple[int, int]]:
-    """The sentences of a text, run-on ones cut into windows: the smallest pieces the evidence is made of."""
-    return [w for s, e in split_sentences(text) for w in windows(text, s, e)]
+def units(text: str, lower: frozenset[str] | None = None) -> list[tuple[int, int]]:
+    """The sentences of a text, run-on ones cut into windows: the smallest pieces the evidence is made of (`lower`:
+    the text's lower-case words, when already known)."""
+    lower = _lower_case(text) if lower is None else lower
+    return [w for s, e in split_sentences(text) for w in windows(text, s, e, lower)]
 
 
 def byline(p: Passage) -> str:
@@ -129,10 +136,11 @@ class Evidence:
 
 def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
     """Cut every passage into sentence units and spans (each unit and each adjacent pair of units) once."""
-    all_units, spans, context, titles = [], [], [], []
+    all_units, spans, context, titles, lowers = [], [], [], [], []
     for i, p in enumerate(passages):
         about = lexicon.keys(byline(p))  # "TechCrunch reported on October 5, 2023" is checkable too
-        cuts = units(p.text)
+        lowers.append(_lower_case(p.text))
+        cuts = units(p.text, lowers[-1])
         all_units.append(tuple(cuts))
         titles.append(frozenset(lexicon.keys(p.title)))
         context.append(frozenset(lexicon.keys(p.text)) | titles[-1] | about)
@@ -144,7 +152,11 @@ def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
                 words = frozenset(lexicon.keys(p.text[s:end]))
                 nxt = frozenset(lexicon.keys(p.text[cuts[j + 1][0] : end]))
                 spans.append(Span(i, s, end, words, words | about, lexicon.negated(p.text[s:end]), (own, nxt)))
-    lowercase = frozenset(w for p in passages for w in _WORD.findall(p.text) if w[:1].islower())
     return Evidence(
-        tuple(passages), tuple(all_units), tuple(spans), tuple(context), titles=tuple(titles), lowercase=lowercase
+        tuple(passages),
+        tuple(all_units),
+        tuple(spans),
+        tuple(context),
+        titles=tuple(titles),
+        lowercase=frozenset().union(*lowers),
     )
