@@ -68,7 +68,7 @@ class Support:
 def check(sentence: str, evidence: Evidence, question: Question | None = None) -> Support:
     """The best span supporting `sentence` as an answer to `question` (see the module's rules); a sentence joining
     two facts may rest on two spans from different places, together."""
-    claim = _as_written(lexicon.terms(sentence), sentence, evidence)
+    claim = lexicon.terms(sentence, evidence.lowercase)
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
     asked = _question_keys(question)
@@ -221,17 +221,6 @@ def _naming(answer: set[str], spans: tuple[Span, ...]) -> list[frozenset[str]]:
 def _states_enough(terms: list[Term], words: frozenset[str]) -> bool:
     """`words` state, in some form, QUIZ_WORDS of `terms` (all of them, when there are fewer)."""
     return sum(stated(t, words) or akin(t, words) for t in terms) >= min(QUIZ_WORDS, len(terms))
-
-
-def _as_written(claim: list[Term], sentence: str, evidence: Evidence) -> list[Term]:
-    """The sentence's first word is capitalised by grammar: it is no name when the passages write it in lower case
-    ("Healthcare is seeing AI uptake take off" against "from healthcare to education") and it does not begin a
-    name of several capitalised words ("Hot Rod was founded ...", "Twenty One Pilots")."""
-    first, second = (lexicon.TOKEN.findall(sentence) + ["", ""])[:2]
-    named = claim and claim[0].critical and claim[0].word == first and not second[:1].isupper()
-    if named and first.lower() in evidence.lowercase:
-        return [Term(claim[0].key, False, claim[0].word), *claim[1:]]
-    return claim
 
 
 def _other(qualifier: str, keys: frozenset[str]) -> bool:

@@ -88,11 +88,12 @@ def norm(word: str) -> str:
     return stem(word.strip("'-"))
 
 
-def terms(text: str) -> list[Term]:
-    """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical."""
+def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
+    """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical
+    (`lower`: words the articles write in lower case, which are no names when only grammar capitalises them)."""
     out: list[Term] = []
-    for i, m in enumerate(TOKEN.finditer(text)):
-        word = m.group()
+    tokens = [m.group() for m in TOKEN.finditer(text)]
+    for i, word in enumerate(tokens):
         low = word.lower()
         if (
             low.replace("’", "'").removesuffix("'s") in STOPWORDS  # "what's" is "what"
@@ -102,14 +103,18 @@ def terms(text: str) -> list[Term]:
         ):
             continue
         is_number = word[0].isdigit()
-        is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word))
+        following = tokens[1] if i == 0 and len(tokens) > 1 else ""
+        is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word, following, lower))
         out.append(Term(norm(word), is_number or is_name, word))
     return out
 
 
-def _common_capitalised(word: str) -> bool:
-    """A sentence-initial capital on an ordinary word ('Training', 'Both') does not make it a name."""
-    return word.lower() in STOPWORDS or word.lower().endswith(("ing", "ed", "ly"))
+def _common_capitalised(word: str, following: str, lower: frozenset[str]) -> bool:
+    """A sentence-initial capital on an ordinary word ('Training', 'Both') does not make it a name, nor on a word
+    the articles write in lower case ("Healthcare is ...": "from healthcare to education") unless it begins a name
+    of several capitalised words ("Hot Rod", "Twenty One Pilots")."""
+    low = word.lower()
+    return low in STOPWORDS or low.endswith(("ing", "ed", "ly")) or low in lower and not following[:1].isupper()
 
 
 def keys(text: str) -> set[str]:
