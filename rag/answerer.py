@@ -141,6 +141,7 @@ class _Draft:
     dropped: list[Sentence] = field(default_factory=list)
     held: list[Sentence] = field(default_factory=list)  # a bare "Yes." waits for a supported sentence to stand on
     vetoed: bool = False  # the verdict was refused: nothing written after it is shown
+    declined: bool = False  # the reply says prompts.NOT_FOUND, in any case: its verdict is not shown on premises
     text: str = ""
     first_s: float = 0.0
     verify_s: float = 0.0
@@ -185,6 +186,7 @@ def generate(
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         draft.verify_s += time.perf_counter() - checked_at
+        draft.declined |= prompts.NOT_FOUND.lower() in raw.lower()
         word, claim = split_verdict(sentence.text, question.options)
         if (
             draft.vetoed
@@ -260,7 +262,7 @@ def generate(
         for raw, _ in buffer.flush():
             if (piece := release(raw)) is not None and live:
                 yield piece
-    if draft.held and not draft.shown:
+    if draft.held and not draft.shown and not draft.declined:
         checked_at = time.perf_counter()
         # a bare verdict stands on the premises the passages state
         backed = citer.on_premises(draft.held[0].text, verdict.PREMISE_SHOWN)

@@ -265,6 +265,10 @@ def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm
     llm.queue("Yes.")
     answer = rag.ask("Did Microsoft and OpenAI sign a merger with Nvidia in 1999?")
     assert answer.refused and [d.text for d in answer.dropped] == ["Yes."]
+    # the model's own reason says it cannot tell ("not in articles", in lower case): no verdict on the premises
+    llm.queue("Yes. The passages state that the agreement of October 28, 2025 is not in articles.")
+    answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement on October 28, 2025?")
+    assert answer.refused and [d.text for d in answer.dropped][-1] == "Yes."
 
 
 def test_any_other_llm_rewrites_with_itself(llm):
