@@ -11,6 +11,7 @@ from pathlib import Path
 from eval import peer, report, runner
 from eval.datasets import NAMES, SEEDS, choose
 from rag import Engine, RagError, get_settings
+from rag.errors import exit_code
 
 EVAL = {"grade": "eval.grade", "checker": "eval.checker", "sweep": "eval.replay", "report": "eval.report"}
 BENCH = {"latency": "eval.bench.latency", "load": "eval.bench.load", "multihop": "eval.bench.multihop"}
@@ -46,13 +47,7 @@ def dispatch(argv: list[str], commands: dict[str, str], prog: str) -> int:
         print(usage if word in ("-h", "--help") else f"{usage}\nerror: unknown benchmark {word!r}", file=sys.stderr)
         return 0 if word in ("-h", "--help") else 2
     args = make().parse_args(argv)
-    try:
-        return run(args)
-    except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return exit_code(lambda: run(args))
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,5 +1,8 @@
 """Errors a user can act on: each message says what went wrong and what to do."""
 
+import sys
+from collections.abc import Callable
+
 
 class RagError(Exception):
     """Base class: the message is meant for the user and names the fix."""
@@ -27,3 +30,14 @@ class StoreUnavailable(RagError):
 
 class SettingsError(RagError, ValueError):
     """A RAG_* setting has a value the product cannot use."""
+
+
+def exit_code(command: Callable[[], int]) -> int:
+    """A command line's exit code: the command's own, or 2 after printing a RagError's message, 130 on Ctrl-C."""
+    try:
+        return command()
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from rag import offline  # noqa: F401
-from rag.errors import RagError
+from rag.errors import RagError, exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,13 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    try:
-        return args.run(args)
-    except RagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return exit_code(lambda: args.run(args))
 
 
 def parser() -> argparse.ArgumentParser:
