@@ -10,8 +10,7 @@ from pathlib import Path
 
 from eval import peer, report, runner
 from eval.datasets import NAMES, SEEDS, choose
-from rag import Engine, RagError, get_settings
-from rag.errors import exit_code
+from rag import Engine, RagError, exit_code, get_settings
 
 EVAL = {"grade": "eval.grade", "checker": "eval.checker", "sweep": "eval.replay", "report": "eval.report"}
 BENCH = {"latency": "eval.bench.latency", "load": "eval.bench.load", "multihop": "eval.bench.multihop"}

@@ -5,7 +5,16 @@ from rag.answerer import AnswerStream
 from rag.chat import ChatLLM, Message, Reply
 from rag.cite import strip_markers
 from rag.engine import Engine, History, default_engine
-from rag.errors import BadQuestion, BrokenIndex, CorpusError, ModelError, RagError, SettingsError, StoreUnavailable
+from rag.errors import (
+    BadQuestion,
+    BrokenIndex,
+    CorpusError,
+    ModelError,
+    RagError,
+    SettingsError,
+    StoreUnavailable,
+    exit_code,
+)
 from rag.indexer import IndexReport, Progress
 from rag.loader import SUFFIXES, Article
 from rag.prompts import NOT_FOUND, REFUSAL
@@ -58,6 +67,7 @@ __all__ = [
     "ask",
     "ask_stream",
     "default_engine",
+    "exit_code",
     "get_settings",
     "index",
     "strip_markers",
