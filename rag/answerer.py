@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from rag import context, prompts, timeline, verdict
 from rag.chat import ChatLLM, Message, Reply, assistant
-from rag.cite import Citer, split_verdict, strip_markers, with_markers
+from rag.cite import Citer, declines, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
 from rag.evidence import Evidence, byline, split_sentences
 from rag.question import Question
@@ -141,7 +141,6 @@ class _Draft:
     dropped: list[Sentence] = field(default_factory=list)
     held: list[Sentence] = field(default_factory=list)  # a bare "Yes." waits for a supported sentence to stand on
     vetoed: bool = False  # the verdict was refused: nothing written after it is shown
-    declined: bool = False  # the reply says prompts.NOT_FOUND, in any case: its verdict is not shown on premises
     text: str = ""
     first_s: float = 0.0
     verify_s: float = 0.0
@@ -186,7 +185,6 @@ def generate(
         checked_at = time.perf_counter()
         sentence = citer.check(raw)
         draft.verify_s += time.perf_counter() - checked_at
-        draft.declined |= prompts.NOT_FOUND.lower() in raw.lower()
         word, claim = split_verdict(sentence.text, question.options)
         if (
             draft.vetoed
@@ -262,9 +260,9 @@ def generate(
         for raw, _ in buffer.flush():
             if (piece := release(raw)) is not None and live:
                 yield piece
-    if draft.held and not draft.shown and not draft.declined:
+    if draft.held and not draft.shown and not declines(buffer.text):
         checked_at = time.perf_counter()
-        # a bare verdict stands on the premises the passages state
+        # a bare verdict stands on the premises the passages state, unless the reply itself says they do not
         backed = citer.on_premises(draft.held[0].text, verdict.PREMISE_SHOWN)
         draft.verify_s += time.perf_counter() - checked_at
         if backed:

@@ -23,9 +23,14 @@ _META = re.compile(
 )
 
 
+def declines(text: str) -> bool:
+    """The text says the model's own refusal, NOT_FOUND, in any case ("... are not in articles.")."""
+    return NOT_FOUND.lower() in text.lower()
+
+
 def is_meta(sentence: str) -> bool:
     """A sentence about the passages rather than the world ('the articles do not mention ...')."""
-    return NOT_FOUND.lower() in sentence.lower() or bool(_META.search(sentence))
+    return declines(sentence) or bool(_META.search(sentence))
 
 
 def strip_markers(sentence: str) -> str:
