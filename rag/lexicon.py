@@ -25,12 +25,19 @@ NEGATIONS = frozenset(
     shouldn wouldn n't isnt arent wasnt werent doesnt didnt dont wont cant hasnt havent hadnt couldnt shouldnt
     wouldnt""".split()
 )
+ORDINALS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth
+    fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
+
+
+def _suffixed(n: int) -> str:
+    """An ordinal as written in digits: 1 -> "1st", 12 -> "12th", 22 -> "22nd"."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 MONTHS = "January February March April May June July August September October November December".split()
 NUMBER_WORDS = {
     **{w: str(n) for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)},
-    "first": "1st",
-    "second": "2nd",
-    "third": "3rd",
+    **{w: _suffixed(n) for n, w in enumerate(ORDINALS, 1)},  # "Seventh Avenue" is "7th Avenue"
     **{m[:3].lower(): m.lower() for m in MONTHS},
     "sept": "september",
 }
@@ -58,7 +65,7 @@ ASKING = frozenset(
 # acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) and letter-digit names (H5N1, G7, 3M) are one
 # token; hyphens separate words
 TOKEN = re.compile(
-    r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|[A-Za-z]+\d[A-Za-z\d]*|\d+[A-Za-z][A-Za-z\d]*(?<!st|nd|rd|th)\b|"
+    r"(?:[A-Za-z]\.){2,}|[A-Za-z]+&[A-Za-z]+|[A-Za-z]+\d[A-Za-z\d]*|\d+(?:st|nd|rd|th)\b|\d+[A-Za-z][A-Za-z\d]*\b|"
     r"\d+(?:[.,]\d+)*|[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?"
 )
 
@@ -74,9 +81,16 @@ class Term:
         return self.key[:1].isdigit()
 
 
+# a number with a unit written in lower case after it ("80m", "5km", "10bn"; not "3M", "G7"): the number it states
+_MEASURE = re.compile(r"(\d+(?:[.,]\d+)?)(?:mm|cm|m|km|kg|mi|ft|lbs?|mn|bn|tn|k)")
+
+
 @lru_cache(maxsize=65536)
 def norm(word: str) -> str:
-    """One normal form per word: lower case, possessive dropped, number words as digits, stemmed."""
+    """One normal form per word: lower case, possessive dropped, number words as digits, a measure as its number
+    ("80m" is the 80 of "80 m"), stemmed."""
+    if measure := _MEASURE.fullmatch(word):
+        word = measure.group(1)
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
@@ -123,9 +137,11 @@ def keys(text: str) -> set[str]:
     dated, spans = _dated(text)
     for start, end in reversed(spans):
         text = f"{text[:start]} {text[end:]}"
-    return {norm(m.group()) for m in TOKEN.finditer(text)} | dated
+    found = {norm(m.group()) for m in TOKEN.finditer(text)}
+    return found | {m.group(1) for k in found if (m := _DAY.fullmatch(k))} | dated
 
 
+_DAY = re.compile(r"(\d+)(?:st|nd|rd|th)")  # an ordinal in digits: "October 28th" states the 28 of "28 October"
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
@@ -177,6 +193,8 @@ def stated(term: Term, evidence: set[str] | frozenset[str]) -> bool:
     if term.key in evidence:
         return True
     key = term.key
+    if term.word[:1].isdigit() and (day := _DAY.fullmatch(key)):
+        return day.group(1) in evidence  # "the 28th" is stated by "28 October"
     if not term.critical or len(key) < 5 or not key.isalpha():
         return False
     return any(len(k) >= 5 and (k.startswith(key) or key.startswith(k)) for k in evidence)

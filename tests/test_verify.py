@@ -150,6 +150,23 @@ def test_a_date_written_in_digits_states_its_month_alone():
     assert "june" not in keys("filed on 05 06 2025") and "may" not in keys("filed on 05 06 2025")  # order unknown
 
 
+def test_an_ordinal_or_a_measure_is_one_number_however_written():
+    """'7th' and 'Seventh' are one number (HaluEval-QA dev: the right answer was refused, the question's '7th' read
+    as 7 and a word 'th' that the passage never states), as '80m' and '80 m' are; a day written '28th' is still the
+    28 of '28 October'."""
+    text = "750 Seventh Avenue is a tall office skyscraper in New York City."
+    question = "750 7th Avenue is located in which city?"
+    assert check("New York City", question, text) >= 0.9
+    assert check("New York City", "750 8th Avenue is located in which city?", text) == 0.0  # another avenue
+    assert [t.key for t in terms("the second season, the 2nd season")] == ["2nd", "season", "2nd", "season"]
+    assert terms("the 80m hurdles")[0].key == terms("the 80 m hurdles")[0].key == "80"  # a measure is its number
+    assert terms("3M and G7")[0].key == "3m"  # a name, not a measure
+    assert (
+        "28" in keys("on October 28th")
+        and check("October 28, 2025", "When was it signed?", "It was signed on 28th October 2025.") >= 0.9
+    )
+
+
 def test_a_year_that_is_the_answer_is_not_another_year_than_the_one_asked():
     text = (
         "The 2016 Marrakesh ePrix was won by Sébastien Buemi, who started from the seventh position. "
