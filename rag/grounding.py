@@ -18,7 +18,8 @@ So a sentence is shown, citing the span that states it, when
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
    stating at least one of them, and one that only wraps a name in the question's words ("Microsoft signed on to the
    partnership") names it in a span sentence stating two of them; a quiz's option is chosen by a span sentence
-   stating two of the quiz's words; what the sentence says of its answer is not, in the span, another name's
+   stating two of the quiz's words (a sentence spelling out the question's acronym repeats nothing: it defines);
+   what the sentence says of its answer is not, in the span, another name's
    ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety research");
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
@@ -120,7 +121,10 @@ class _Rules:
         self.topic = _topic(question)
         self.quiz = _quiz_words(question)
         fresh = {t.key for t in new}
-        self.repeated = [t for t in claim if not t.critical and t.key not in fresh]
+        # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
+        # acronym: its answer is the name, whatever words of the question it repeats
+        defines = question is not None and names.spells_out(sentence, question.asked, new)
+        self.repeated = [] if defines else [t for t in claim if not t.critical and t.key not in fresh]
         # "Microsoft signed on to the partnership." to "Which French companies signed on to the partnership?": a name
         # wrapped in the question's words is a bare answer dressed as a sentence (a comparison's is not: "Arthur's
         # Magazine was started first in 1844" has no sentence to stand in)

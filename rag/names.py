@@ -1,6 +1,7 @@
 """Names in a reply's sentence, read against the span it cites: a name the model put together from two the span
-writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot"), and a thing the span gives to another name by
-a possessive ("OpenAI s pioneering safety research" cited for "Microsoft brings the pioneering safety research")."""
+writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot"), a thing the span gives to another name by
+a possessive ("OpenAI s pioneering safety research" cited for "Microsoft brings the pioneering safety research"), and
+a name that spells out the question's acronym ("Artificial General Intelligence" for "AGI")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from rag.lexicon import Term
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
 # "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
 _POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
 
 
@@ -63,3 +66,11 @@ def given_to_another(claim: list[Term], new: list[Term], spans: tuple[Span, ...]
             if owner and not owner & said and thing & words and not thing & answer:
                 return True
     return False
+
+
+def spells_out(sentence: str, question: str, new: list[Term]) -> bool:
+    """Every word the sentence adds to the question belongs to a name whose capitals spell an acronym the question
+    writes ("Artificial General Intelligence" for "AGI"): the sentence defines it."""
+    acronyms = set(_ACRONYM.findall(question))
+    spelt = [m.group() for m in _SPELT.finditer(sentence) if "".join(re.findall(r"\b[A-Z]", m.group())) in acronyms]
+    return bool(spelt and new) and {t.key for t in new} <= lexicon.keys(" ".join(spelt))

@@ -1,6 +1,6 @@
 """The grounding rules: rewording is shown, invention is refused (each rule with the kind of reply it was made for)."""
 
-from rag import grounding, lexicon
+from rag import grounding, lexicon, names
 from rag.evidence import build
 from rag.question import parse
 from rag.types import Passage
@@ -64,6 +64,19 @@ def test_a_name_wrapped_in_the_questions_words_stands_in_a_sentence_saying_what_
     text = "Arthur's Magazine (1844-1846) was an American literary periodical. First for Women started in 1989."
     asked = "Which magazine was started first, Arthur's Magazine or First for Women?"
     assert support("Arthur's Magazine was started first, in 1844.", asked, text, "Magazines") >= 0.5
+
+
+def test_a_sentence_spelling_out_the_questions_acronym_defines_it():
+    # "stands for" is the question's wording, not the article's: the definition is the name the acronym spells
+    text = "Both firms share a long-term goal: Artificial General Intelligence (AGI) aligned with human values."
+    asked = "What does AGI stand for in the coverage?"
+    assert support("AGI stands for Artificial General Intelligence.", asked, text) >= 0.5
+    assert support("AGI stands for Advanced General Intelligence.", asked, text) == 0.0  # not the article's name
+    # a sentence that says more than the name is no definition: the rules for sentences hold
+    nato = "North Atlantic Treaty Organization plans to expand."
+    assert not names.spells_out(
+        nato, "What does NATO plan?", lexicon.terms("North Atlantic Treaty Organization expand")
+    )
 
 
 def test_what_the_span_gives_to_another_name_is_not_the_answers():
