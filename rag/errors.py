@@ -1,5 +1,6 @@
 """Errors a user can act on: each message says what went wrong and what to do."""
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -33,7 +34,8 @@ class SettingsError(RagError, ValueError):
 
 
 def exit_code(command: Callable[[], int]) -> int:
-    """A command line's exit code: the command's own, or 2 after printing a RagError's message, 130 on Ctrl-C."""
+    """A command line's exit code: the command's own, or 2 after printing a RagError's message, 130 on Ctrl-C, 141
+    (as a shell reports SIGPIPE) when the reader of its output went away (`rag eval ... | head`), without a trace."""
     try:
         return command()
     except RagError as exc:
@@ -41,3 +43,6 @@ def exit_code(command: Callable[[], int]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter flushes stdout on exit
+        return 141

@@ -22,7 +22,8 @@ So a sentence is shown, citing the span that states it, when
    what the sentence says of its answer is not, in the span, another name's
    ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety research");
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
-   form or order, are mostly there (at least half of them, when it has two or more): the score is the share of all
+   form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
+   stated by "On October 28, 2025"): the score is the share of all
    its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
    (chosen on dev replies).
 
@@ -181,7 +182,7 @@ class _Rules:
         if any(not stated(t, stated_) for t in self.new if t.critical):
             return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
         words = [t for t in self.new if not t.critical]
-        if self.sentence_like and len(words) >= 2 and _share(words, stated_) < MOSTLY:
+        if self.sentence_like and words and _share(words, stated_) < MOSTLY:
             return None, "unstated"  # the span states its names but little else of the answer: the subject the
             # model named ("Microsoft needs ...") is there, what it says of it ("... institutional partners") is not
         value = _share(self.new, stated_)

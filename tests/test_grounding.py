@@ -223,6 +223,13 @@ def test_a_span_stating_the_subject_but_not_what_the_sentence_says_of_it_is_no_s
     assert support("Microsoft needs to ensure the trust of institutional partners.", question, text, "AI deal") == 0.0
     assert support("They need the trust of institutional partners.", question, text, "AI deal") >= 0.5
 
+    # one word said of the answer is held to it as well: the year stands in another sentence, "the end" nowhere
+    # (a wrong-premise question answered from two spans: GitHub Copilot is not said to stop using OpenAI's models)
+    copilot = "GitHub Copilot is built on OpenAI's models.\nOn October 28, 2025, the two firms signed a new deal."
+    asked = "When will GitHub Copilot stop using OpenAI models?"
+    assert support("GitHub Copilot will stop using OpenAI models by the end of 2025.", asked, copilot) == 0.0
+    assert support("The two firms signed a new deal on October 28, 2025.", "When did the firms sign?", copilot) >= 0.5
+
 
 def test_a_reply_of_names_alone_is_a_bare_answer_however_many_words_it_has():
     # a name of three words is no sentence: it is not asked to say something of the question's other words, as a

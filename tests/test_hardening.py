@@ -4,6 +4,8 @@ injected instructions in articles change nothing."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from conftest import SEEDS
@@ -303,3 +305,13 @@ def test_a_bad_setting_names_the_variable_and_the_fix(monkeypatch, capsys):
         get_settings()
     assert cli(["ask", "When was the agreement formalized?"]) == 2
     assert "RAG_TOP_K='0': Input should be greater than or equal to 1" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    # `rag eval ... | head`: the rest of the output has nowhere to go; no traceback, the shell's SIGPIPE status
+    script = "import sys; from rag import exit_code; sys.exit(exit_code(lambda: [print('x' * 80) for _ in range(20000)] and 0))"
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run.stdout.read(100)
+    run.stdout.close()
+    assert run.wait(timeout=60) == 141
+    assert b"Traceback" not in run.stderr.read()
