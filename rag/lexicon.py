@@ -138,7 +138,7 @@ def keys(text: str) -> set[str]:
     for start, end in reversed(spans):
         text = f"{text[:start]} {text[end:]}"
     found = {norm(m.group()) for m in TOKEN.finditer(text)}
-    return found | {m.group(1) for k in found if (m := _DAY.fullmatch(k))} | dated
+    return found | {m.group(1) for k in found if k[:1].isdigit() and (m := _DAY.fullmatch(k))} | dated
 
 
 _DAY = re.compile(r"(\d+)(?:st|nd|rd|th)")  # an ordinal in digits: "October 28th" states the 28 of "28 October"

@@ -12,9 +12,9 @@ from rag.evidence import Evidence, Span
 from rag.lexicon import Term
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
-# "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
+# "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
 _POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
 
 
