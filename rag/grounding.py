@@ -126,6 +126,9 @@ class _Rules:
         # acronym: its answer is the name, whatever words of the question it repeats
         defines = question is not None and names.spells_out(sentence, question.asked, new)
         self.repeated = [] if defines else [t for t in claim if not t.critical and t.key not in fresh]
+        # "the two companies" repeated from "Why do the two companies ...?": a count written in words that the
+        # question gave is the reader's way of naming what was asked, not a figure the span must state
+        self.counted = [t for t in claim if t.key.isdigit() and not t.critical and t.key not in fresh]
         # "Microsoft signed on to the partnership." to "Which French companies signed on to the partnership?": a name
         # wrapped in the question's words is a bare answer dressed as a sentence (a comparison's is not: "Arthur's
         # Magazine was started first in 1844" has no sentence to stand in)
@@ -159,7 +162,7 @@ class _Rules:
             any(stated(t, context) or lexicon.misspelt(t.key, context) for t in n) for n in self.names
         ):
             return None, "off-topic: names"  # its passage names nothing the question asks about
-        if any(t.number and not stated(t, stated_) for t in self.claim):
+        if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
         numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
         if any(not stated(t, evidence.context[sp.passage]) for t in numbers for sp in spans):

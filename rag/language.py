@@ -20,9 +20,14 @@ _WORDS = {
     "su sus se lo al ha han cuánto cuántos está están".split(),
     "de": "der die das den dem des ein eine ist sind was welche welcher welches wer wann wo wie warum und oder für "
     "mit auf im in hat haben wird werden von zu sich nicht wie viel viele".split(),
+    # Italian and Portuguese share many words with Spanish: without their own lists they were taken for it
+    "it": "il lo gli le di del della dei degli delle uno una è sono che chi quale quali quando dove come perché "
+    "cosa quanto quanta quanti quante per con nel nella nei al alla ai ha hanno non si secondo questo questa".split(),
+    "pt": "o os da dos das um uma é são que qual quais quem quando onde como por porque para com em na nas nos e "
+    "ou seu sua seus suas foi tem têm não quanto quantos quantas segundo ao aos pelo pela isso este esta".split(),
 }
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
-NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German"}
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian", "pt": "Portuguese"}
 
 
 def detect(text: str, default: str = "en") -> str:
@@ -47,8 +52,11 @@ _MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split(),
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro".split(),
 }
-_DAY_FORMS = {"fr": "{d} {m} {y}", "es": "{d} de {m} de {y}", "de": "{d}. {m} {y}"}
+_DAY_FORMS = {"fr": "{d} {m} {y}", "es": "{d} de {m} de {y}", "de": "{d}. {m} {y}", "it": "{d} {m} {y}"}
+_DAY_FORMS |= {"pt": "{d} de {m} de {y}"}
 _MONTH = "|".join(_MONTHS["en"])
 _ENGLISH_DATE = re.compile(rf"\b(?:({_MONTH}) (\d{{1,2}}), (\d{{4}})|(\d{{1,2}}) ({_MONTH}) (\d{{4}}))\b")
 
@@ -57,6 +65,8 @@ _VERDICTS = {
     "fr": {"yes": "Oui", "no": "Non"},
     "es": {"yes": "Sí", "no": "No"},
     "de": {"yes": "Ja", "no": "Nein"},
+    "it": {"yes": "Sì", "no": "No"},
+    "pt": {"yes": "Sim", "no": "Não"},
 }
 
 

@@ -6,16 +6,22 @@ REFUSALS = {
     "fr": "Les articles ne contiennent pas la réponse à cette question.",
     "es": "Los artículos no contienen la respuesta a esa pregunta.",
     "de": "Die Artikel enthalten keine Antwort auf diese Frage.",
+    "it": "Gli articoli non contengono la risposta a questa domanda.",
+    "pt": "Os artigos não contêm a resposta a essa pergunta.",
 }
 TRANSLATED = {  # what a translated answer says it is
     "fr": "(traduit de l'anglais ; citations dans la langue des articles)",
     "es": "(traducido del inglés; citas en el idioma de los artículos)",
     "de": "(aus dem Englischen übersetzt; Zitate in der Sprache der Artikel)",
+    "it": "(tradotto dall'inglese; citazioni nella lingua degli articoli)",
+    "pt": "(traduzido do inglês; citações na língua dos artigos)",
 }
 UNCHECKED = {  # what an answer says when its translation, translated back, did not restate it (rag.language)
     "fr": "(réponse en anglais : sa traduction n'a pas pu être vérifiée)",
     "es": "(respuesta en inglés: su traducción no se pudo verificar)",
     "de": "(Antwort auf Englisch: die Übersetzung ließ sich nicht überprüfen)",
+    "it": "(risposta in inglese: non è stato possibile verificarne la traduzione)",
+    "pt": "(resposta em inglês: não foi possível verificar a sua tradução)",
 }
 
 # The model's own way of saying it cannot answer; any answer containing it becomes REFUSAL.

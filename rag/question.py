@@ -33,6 +33,12 @@ _READER_WH = {
         r"|wovon|womit|wodurch|wofür|wohin|woher)\b",
         re.I,
     ),
+    "it": re.compile(
+        r"(?<!\w)(?:chi|cosa|quale|quali|quando|dove|perché|perche|quant[oaie])(?!\w)|^\W*(?:che|come)\b", re.I
+    ),
+    "pt": re.compile(
+        r"(?<!\w)(?:quem|qual|quais|quando|onde|porque|quant[oa]s?)(?!\w)|^\W*(?:que|o que|como|por que)\b", re.I
+    ),
 }
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")

@@ -195,6 +195,14 @@ def test_a_french_question_the_articles_do_not_answer_is_refused_in_french(llm):
     assert len(llm.prompts) == 2  # nothing to translate back
 
 
+def test_an_italian_question_is_refused_in_italian_not_in_spanish(llm):
+    # "ha", "secondo": Italian shares words with Spanish; it was once taken for it
+    llm.queue("How many employees does OpenAI have according to the article?", "NOT IN ARTICLES")
+    answer = rag.ask("Quanti dipendenti ha OpenAI secondo l'articolo?")
+    assert answer.refused and answer.language == "it" and answer.text == prompts.REFUSALS["it"]
+    assert "Italian" in llm.prompts[0][0].content  # the question was rewritten from Italian
+
+
 def test_an_english_follow_up_that_stands_alone_is_not_rewritten(llm):
     llm.queue("Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.")
     history = [("Which cloud hosts OpenAI's models?", "Azure [1].")]

@@ -79,6 +79,24 @@ def test_a_sentence_spelling_out_the_questions_acronym_defines_it():
     )
 
 
+def test_a_count_the_question_wrote_in_words_is_not_a_figure_to_state():
+    text = (
+        "They also plan to strengthen their collaborations with regulatory bodies and public stakeholders to support "
+        "the digital transition within a controlled framework."
+    )
+    asked = "Why do the two companies want to work more closely with regulators and public stakeholders?"
+    reply = "The two companies want to work with regulators and public stakeholders to support the digital transition."
+    assert support(reply, asked, text) >= 0.5
+    # a count the reply adds, or writes in digits, is still a figure the span must state
+    assert support(reply.replace("The two", "The three"), asked, text) == 0.0
+    assert support(reply.replace("The two", "The 2"), asked.replace("the two", "the 2"), text) == 0.0
+    # "first" is no count: a comparison's "born first" stays unstated by a span that never says it
+    born = "Pablo Trapero was born in 1971. Aleksander Ford was born in 1908."
+    assert (
+        support("Pablo Trapero was born first.", "Who was born first, Pablo Trapero or Aleksander Ford?", born) == 0.0
+    )
+
+
 def test_what_the_span_gives_to_another_name_is_not_the_answers():
     text = (
         "By combining OpenAI's pioneering safety research with Microsoft's experience in building secure software "

@@ -3,7 +3,7 @@ question read from the reader's own words."""
 
 import pytest
 
-from rag.language import foreign_words, restates
+from rag.language import detect, foreign_words, localize_dates, restates
 from rag.question import asks_for_a_fact, parse
 
 
@@ -33,10 +33,37 @@ def test_a_translation_restates_the_verified_answer_only_when_nothing_checked_ch
         ("¿El acuerdo es solo cuestión de dinero?", "es", False),
         ("Von Firmen aus welchem Land droht Europa abhängig zu werden?", "de", True),
         ("Wird bei der Kooperation auch an den Datenschutz gedacht?", "de", False),
+        ("Perché l'accordo preoccupa l'Europa?", "it", True),
+        ("L'accordo riguarda solo i soldi?", "it", False),
+        ("Por que o acordo preocupa a Europa?", "pt", True),
+        ("O acordo é só uma questão de dinheiro?", "pt", False),
     ],
 )
 def test_the_readers_question_word_is_found_in_their_language(question, language, asks):
     assert asks_for_a_fact(question, language) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Who is OpenAI's exclusive cloud provider?", "en"),
+        ("Is Como in Italy?", "en"),  # a name that is a Portuguese word
+        ("Qui est le fournisseur de cloud exclusif d'OpenAI ?", "fr"),
+        ("¿Quién es el proveedor de nube exclusivo de OpenAI?", "es"),
+        ("Wer ist der exklusive Cloud-Anbieter von OpenAI?", "de"),
+        ("Quanti dipendenti ha OpenAI secondo l'articolo?", "it"),  # not Spanish for its "ha"
+        ("Chi è il fornitore cloud esclusivo di OpenAI?", "it"),
+        ("Qual é o fornecedor de nuvem exclusivo da OpenAI?", "pt"),
+        ("O que a Microsoft vai integrar no Office?", "pt"),
+    ],
+)
+def test_the_readers_language_is_told_from_the_questions_function_words(question, language):
+    assert detect(question) == language
+
+
+def test_a_date_is_written_the_readers_way_in_each_language():
+    assert localize_dates("On October 28, 2025.", "it") == "On 28 ottobre 2025."
+    assert localize_dates("On October 28, 2025.", "pt") == "On 28 de outubro de 2025."
 
 
 def test_a_readers_yes_no_question_stays_yes_no():
