@@ -12,8 +12,9 @@ So a sentence is shown, citing the span that states it, when
    is not made of names the span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
-   place ("the second article"); the qualifiers the question fixes (its numbers and years, its category words such
-   as "men's" or "Q2") are stated by the span or its passage's title and date, beside the answer; a sentence, or the
+   place ("the second article"), or each article, cited, when it asks what both say (rag.articles); the qualifiers
+   the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
+   its passage's title and date, beside the answer; a sentence, or the
    sentence of its span stating its answer, says something of what was asked (one of the question's own words, in
    some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
    stating at least one of them, and one that only wraps a name in the question's words ("Microsoft signed on to the
@@ -32,11 +33,10 @@ Lexical, no model weights: every rule reads the `Question` and the evidence's sp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from rag import articles, lexicon, names
 from rag import claim as kinds
-from rag import lexicon, names
-from rag.collection import WHOLE
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
 from rag.question import COMPARES, OPTIONS, Question
@@ -69,7 +69,20 @@ class Support:
 
 def check(sentence: str, evidence: Evidence, question: Question | None = None) -> Support:
     """The best span supporting `sentence` as an answer to `question` (see the module's rules); a sentence joining
-    two facts may rest on two spans from different places, together."""
+    two facts may rest on two spans from different places, together. To a question about what every article says
+    ("what do both articles say ...?"), each article must state it: the support is the weakest, citing each."""
+    if not articles.asks_every(question, evidence):
+        return _check(sentence, evidence, question)
+    each = [
+        _check(sentence, replace(evidence, spans=tuple(sp for sp in evidence.spans if sp.passage == i)), question)
+        for i in range(len(evidence.passages))
+    ]
+    if not all(found.spans for found in each):
+        return Support(0.0, reason="off-topic: every article")
+    return Support(min(found.score for found in each), tuple(sp for found in each for sp in found.spans))
+
+
+def _check(sentence: str, evidence: Evidence, question: Question | None) -> Support:
     claim = lexicon.terms(sentence, evidence.lowercase)
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
@@ -82,7 +95,7 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         return Support(0.0, reason="restates")
     if _quiz_words(question) and not _names_an_option(sentence, question):
         return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
-    article = _article_at(_which_article(question), evidence)
+    article = articles.named(question, evidence)
     rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
     best, tie, reason = Support(0.0), (0.0, False, 0), "invented"
     for sp in evidence.spans:
@@ -293,36 +306,10 @@ def _qualifiers(question: Question | None) -> list[Term]:
         return []
     # "the second article" names a document, not a fact; "Who was born first, A or B?" compares the two names it
     # offers: "first" fixes no event or category there
-    framing = {lexicon.norm(m.group(1)) for m in _WHICH_ARTICLE.finditer(question.asked)}
+    framing = {lexicon.norm(word) for word in articles.places(question.asked)}
     if question.compares:
         framing |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
     return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in framing]
-
-
-# "according to the first article", "the 2nd piece": the reader picks one of the articles, as the model read them
-_WHICH_ARTICLE = re.compile(
-    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|report|write-?up|post)s?\b",
-    re.I,
-)
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-
-
-def _which_article(question: Question | None) -> int | None:
-    """The passage a question names by its place ("the second article": 1; "the last": -1), when it names one."""
-    found = {m.group(1).lower() for m in _WHICH_ARTICLE.finditer(question.asked)} if question is not None else set()
-    if len(found) != 1:
-        return None
-    word = found.pop()
-    return _ORDINALS[word] if word in _ORDINALS else int(word[0]) - 1
-
-
-def _article_at(place: int | None, evidence: Evidence) -> int | None:
-    """The passage at a place the question names, when the passages are the collection's articles, whole, in the
-    order the model read them (rag.collection); retrieved chunks are not numbered as articles."""
-    if place is None or not all(p.chunk_id.endswith(WHOLE) for p in evidence.passages):
-        return None
-    at = place if place >= 0 else len(evidence.passages) + place
-    return at if 0 <= at < len(evidence.passages) else None
 
 
 _ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)

@@ -182,6 +182,24 @@ def test_the_first_or_second_article_is_the_one_the_model_read_first_or_second()
     assert grounding.check("Microsoft will integrate OpenAI's advances.", chunks, parse(question)).score >= 0.5
 
 
+def test_what_both_articles_say_is_stated_by_each_and_cites_each():
+    first = "Microsoft will run OpenAI's models on Azure, committed to responsible development of AI."
+    second = "The companies are committed to building AI: Artificial General Intelligence aligned with human values."
+    second += " It runs on Azure."
+    evidence = build([Passage(f"{i}#whole", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate((first, second))])
+    asked = parse("Which cloud do both articles say the models run on?")
+    found = grounding.check("Azure", evidence, asked)
+    assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
+    # what one article says is not what both say
+    agi = "The companies are committed to building Artificial General Intelligence aligned with human values."
+    both = parse("What kind of AI development do both articles say the companies are committed to?")
+    assert grounding.check(agi, evidence, both).score == 0.0
+    assert grounding.check(agi, evidence, parse("What kind of AI are the companies committed to?")).score >= 0.5
+    # retrieved chunks are not the articles: each chunk need not state it
+    chunks = build([Passage(f"{i}.txt#0", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate((first, second))])
+    assert grounding.check(agi, chunks, both).score >= 0.5
+
+
 def test_a_sentence_answers_from_the_sentence_of_its_span_that_says_something_of_the_question():
     question = "What does the first article describe about the relationship between the two companies?"
     text = (
