@@ -33,7 +33,7 @@ Lexical, no model weights: every rule reads the `Question` and the evidence's sp
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rag import articles, lexicon, names
 from rag import claim as kinds
@@ -70,20 +70,8 @@ class Support:
 def check(sentence: str, evidence: Evidence, question: Question | None = None) -> Support:
     """The best span supporting `sentence` as an answer to `question` (see the module's rules); a sentence joining
     two facts may rest on two spans from different places, together. To a question about what every article says
-    ("what do both articles say ...?"), each article must state it: the support is the weakest, citing each."""
-    if not articles.asks_every(question, evidence):
-        return _check(sentence, evidence, question)
-    each = [
-        _check(sentence, replace(evidence, spans=tuple(sp for sp in evidence.spans if sp.passage == i)), question)
-        for i in range(len(evidence.passages))
-    ]
-    if not all(found.spans for found in each):
-        return Support(0.0, reason="off-topic: every article")
-    return Support(min(found.score for found in each), tuple(sp for found in each for sp in found.spans))
-
-
-def _check(sentence: str, evidence: Evidence, question: Question | None) -> Support:
-    claim = lexicon.terms(sentence, evidence.lowercase)
+    ("what do both articles say ...?"), each article must state the answer, and is cited."""
+    claim = [t for t in lexicon.terms(sentence, evidence.lowercase) if t.key not in lexicon.VAGUE]
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
     asked = _question_keys(question)
@@ -117,7 +105,31 @@ def _check(sentence: str, evidence: Evidence, question: Question | None) -> Supp
                 value, _ = rules.score(pair, evidence)
                 if value is not None and value > best.score + 0.15:
                     best = Support(round(value, 3), pair)
+    if best.spans and articles.asks_every(question, evidence):
+        return _in_every_article(best, new or claim, evidence)
     return best if best.spans else Support(0.0, reason=reason)
+
+
+def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Support:
+    """`found`, citing beside its spans one of each other article that states the answer's new words (its names and
+    numbers all, the rest mostly); a refusal when an article states none. The rules of the question's topic were
+    kept by `found`: the others need only state the answer ("democratizing" in one, "democratization" in the other)."""
+    words = [t for t in new if not t.critical]
+    cited = {sp.passage for sp in found.spans}
+    more = []
+    for i in range(len(evidence.passages)):
+        stating = [
+            sp
+            for sp in evidence.spans
+            if sp.passage == i
+            and all(stated(t, sp.stated) for t in new if t.critical)
+            and (not words or _share(words, sp.stated) >= MOSTLY)
+        ]
+        if i not in cited and not stating:
+            return Support(0.0, reason="off-topic: every article")
+        if i not in cited:
+            more.append(max(stating, key=lambda sp: (_share(new, sp.stated), sp.start - sp.end)))
+    return Support(found.score, found.spans + tuple(more))
 
 
 class _Rules:

@@ -102,6 +102,11 @@ def norm(word: str) -> str:
     return stem(word.strip("'-"))
 
 
+# a quantity too vague to be an answer or part of one: "used in several hospitals" adds nothing to "Which hospitals
+# use it?" ("Several years" is answered by its "years")
+VAGUE = frozenset(norm(w) for w in "several many various numerous multiple certain".split())
+
+
 def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical
     (`lower`: words the articles write in lower case, which are no names when only grammar capitalises them)."""

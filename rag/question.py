@@ -10,6 +10,7 @@ from rag import lexicon
 from rag.lexicon import Term
 
 _CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
+_ASKS_WHICH = re.compile(r"\b(?:which|what|whose)\s+$", re.I)  # the word before an either-or's first option
 _AUXILIARY = re.compile(
     r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
 )
@@ -136,6 +137,8 @@ def choices(question: str) -> tuple[str, ...]:
     m = _CHOICE.search(question)
     if not m or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
         return ()
+    if _ASKS_WHICH.search(question[: m.start()]):
+        return ()  # "Which hospitals or healthcare companies ...?" asks for names of either kind, not a judgement
     return (m.group(1), m.group(2))
 
 

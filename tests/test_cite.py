@@ -158,6 +158,9 @@ def test_either_or_questions_take_their_options_as_the_verdict():
     assert choices(question) == ("consistent", "inconsistent")
     assert choices("Did Apple or Google win the case?") == ()  # names are facts to verify, not options
     assert choices("Who won?") == ()
+    # "which X or Y" asks for names of either kind: its answer's first word is no verdict to split off
+    assert choices("Which hospitals or healthcare companies are already using the technology?") == ()
+    assert choices("Does the blog call the relationship symbiotic or competitive?") == ("symbiotic", "competitive")
     assert split_verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
         "Inconsistent. ",
         "Google paid $26 billion.",

@@ -97,6 +97,15 @@ def test_a_count_the_question_wrote_in_words_is_not_a_figure_to_state():
     )
 
 
+def test_a_vague_quantity_adds_nothing_to_the_question():
+    text = "AI applications are spreading from healthcare to education. For several years, the firms have worked on it."
+    asked = "Which hospitals or healthcare companies are already using the Microsoft-OpenAI technology?"
+    restated = "Microsoft-OpenAI technology is already being used in several hospitals and healthcare companies."
+    assert support(restated, asked, text) == 0.0
+    # the answer that has more than the vague word is still an answer
+    assert support("Several years", "How long have the firms been at it?", text) >= 0.5
+
+
 def test_what_the_span_gives_to_another_name_is_not_the_answers():
     text = (
         "By combining OpenAI's pioneering safety research with Microsoft's experience in building secure software "
@@ -195,6 +204,12 @@ def test_what_both_articles_say_is_stated_by_each_and_cites_each():
     both = parse("What kind of AI development do both articles say the companies are committed to?")
     assert grounding.check(agi, evidence, both).score == 0.0
     assert grounding.check(agi, evidence, parse("What kind of AI are the companies committed to?")).score >= 0.5
+    # the other article need only state the answer, in any form: the question's topic was checked on the first
+    texts = ("The deal promises the democratization of AI, its use by all.", "It is democratizing access to AI tools.")
+    word = build([Passage(f"{i}#whole", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate(texts)])
+    asked = parse("Both stories claim the deal will put AI in more hands. What word do they use for that?")
+    found = grounding.check('Both stories use the word "democratization."', word, asked)
+    assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
     # retrieved chunks are not the articles: each chunk need not state it
     chunks = build([Passage(f"{i}.txt#0", f"{i}.txt", "", t, 0, len(t)) for i, t in enumerate((first, second))])
     assert grounding.check(agi, chunks, both).score >= 0.5
