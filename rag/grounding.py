@@ -117,7 +117,7 @@ def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Su
     words = [t for t in new if not t.critical]
     cited = {sp.passage for sp in found.spans}
     more = []
-    for i in range(len(evidence.passages)):
+    for i in sorted(set(range(len(evidence.passages))) - cited):
         stating = [
             sp
             for sp in evidence.spans
@@ -125,10 +125,9 @@ def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Su
             and all(stated(t, sp.stated) for t in new if t.critical)
             and (not words or _share(words, sp.stated) >= MOSTLY)
         ]
-        if i not in cited and not stating:
+        if not stating:
             return Support(0.0, reason="off-topic: every article")
-        if i not in cited:
-            more.append(max(stating, key=lambda sp: (_share(new, sp.stated), sp.start - sp.end)))
+        more.append(max(stating, key=lambda sp: (_share(new, sp.stated), sp.start - sp.end)))
     return Support(found.score, found.spans + tuple(more))
 
 
