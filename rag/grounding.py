@@ -4,29 +4,29 @@ Rewording is not the risk: a small model reading whole articles writes right ans
 is: a name, number, date or quote from outside the articles, or a real fact cited for a question it does not answer.
 So a sentence is shown, citing the span that states it, when
 
-1. it answers: it says something the question does not (not only its own words back), of the kind asked (a date to
-   "when", a number to "how many"), names one of a quiz's options when the question lists them, and is not a
-   sentence about the articles ("not specified");
+1. it answers: it says something the question does not (not only its own words back; a vague quantity, "several",
+   adds nothing), of the kind asked (a date to "when", a number to "how many"), names one of a quiz's options when
+   the question lists them, and is not a sentence about the articles ("not specified");
 2. it invents nothing: each name, number and quote it states stands in the cited span's passage (its title, outlet
-   and date included), each number or year in the span itself or its byline; a name of several words that it adds
-   is not made of names the span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
+   and date included), each number or year in the span itself or its byline (a count in words that it repeats from
+   the question, "the two companies", is no figure); a name of several words that it adds is not made of names the
+   span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
    place ("the second article"), or each article, cited, when it asks what both say (rag.articles); the qualifiers
    the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
-   its passage's title and date, beside the answer; a sentence, or the
-   sentence of its span stating its answer, says something of what was asked (one of the question's own words, in
-   some form); a sentence that repeats words of the question ("OpenAI will get extra backing to build ...") cites a span
-   stating at least one of them, and one that only wraps a name in the question's words ("Microsoft signed on to the
-   partnership") names it in a span sentence stating two of them; a quiz's option is chosen by a span sentence
-   stating two of the quiz's words (a sentence spelling out the question's acronym repeats nothing: it defines);
-   what the sentence says of its answer is not, in the span, another name's
-   ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety research");
+   its passage's title and date, beside the answer; a sentence, or the sentence of its span stating its answer, says
+   something of what was asked (one of the question's own words, in some form); a sentence that repeats words of the
+   question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that
+   only wraps a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence
+   stating two of them; a quiz's option is chosen by a span sentence stating two of the quiz's words (a sentence
+   spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer is not, in
+   the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety
+   research");
 4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
    form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
-   stated by "On October 28, 2025"): the score is the share of all
-   its new words (names and numbers counting double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more
-   (chosen on dev replies).
+   stated by "On October 28, 2025"): the score is the share of all its new words (names and numbers counting
+   double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more (chosen on dev replies).
 
 Lexical, no model weights: every rule reads the `Question` and the evidence's spans."""
 

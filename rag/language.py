@@ -55,8 +55,13 @@ _MONTHS = {
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split(),
     "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro".split(),
 }
-_DAY_FORMS = {"fr": "{d} {m} {y}", "es": "{d} de {m} de {y}", "de": "{d}. {m} {y}", "it": "{d} {m} {y}"}
-_DAY_FORMS |= {"pt": "{d} de {m} de {y}"}
+_DAY_FORMS = {
+    "fr": "{d} {m} {y}",
+    "es": "{d} de {m} de {y}",
+    "de": "{d}. {m} {y}",
+    "it": "{d} {m} {y}",
+    "pt": "{d} de {m} de {y}",
+}
 _MONTH = "|".join(_MONTHS["en"])
 _ENGLISH_DATE = re.compile(rf"\b(?:({_MONTH}) (\d{{1,2}}), (\d{{4}})|(\d{{1,2}}) ({_MONTH}) (\d{{4}}))\b")
 
