@@ -110,6 +110,8 @@ class Citer:
 
 
 def with_markers(text: str, keys: tuple[int, ...]) -> str:
+    """Citation markers before a sentence's final punctuation ("It rained [1]."), or after a closing quote or
+    bracket, so that they never split a quotation ('He called it "a turning point." [1]')."""
     marks = "".join(f"[{k}]" for k in keys)
-    m = re.search(r"[.!?]+[\"”’)]*$", text)
+    m = re.search(r"[.!?]+$", text)
     return f"{text[: m.start()]} {marks}{text[m.start() :]}" if m else f"{text} {marks}"

@@ -60,6 +60,15 @@ _WANTS = (
     ("date", re.compile(r"^\W*when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
     ("reason", re.compile(r"^\W*why\b|\bfor what reason\b", re.I)),
 )
+# the time of day asked in the reader's own words, which a translation may turn into "when" ("¿A qué hora se firmó
+# ...?" -> "When was ... signed?"): the kind asked is read from the reader's question too
+_READER_TIME = {
+    "fr": re.compile(r"\bà quelle heure\b", re.I),
+    "es": re.compile(r"(?<!\w)a qué hora(?!\w)", re.I),
+    "de": re.compile(r"\bum wie ?viel uhr\b|\bwelche[rn]? uhrzeit\b", re.I),
+    "it": re.compile(r"(?<!\w)a che ora(?!\w)", re.I),
+    "pt": re.compile(r"(?<!\w)a que horas?(?!\w)", re.I),
+}
 _PARTS = re.compile(r"\s*[,;]\s*|\s+(?:while|whereas)\s+|\s+and\s+(?=(?:is|was|has|had|also|which|who|that)\b)", re.I)
 MIN_PREMISE_TERMS = 3
 MIN_CLAUSE_TERMS = 2
@@ -113,10 +122,18 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         constraints=tuple(constraints(stem, options + offered)),
         clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,
-        wants=next((kind for kind, pattern in _WANTS if pattern.search(asked)), ""),
+        wants=wanted(text, asked, language),
         language=language,
         compares=bool(offered) and bool(COMPARES.search(stem)),
     )
+
+
+def wanted(text: str, asked: str, language: str = "en") -> str:
+    """The kind of answer asked for ("time", "number", "date", "reason" or ""), read from the standalone English
+    question, and from the reader's own words for a time of day."""
+    if (reader := _READER_TIME.get(language)) and reader.search(text):
+        return "time"
+    return next((kind for kind, pattern in _WANTS if pattern.search(asked)), "")
 
 
 def candidates(question: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 invented facts are dropped."""
 
 from rag.answerer import SentenceBuffer
-from rag.cite import Citer, is_meta, split_verdict, strip_markers
+from rag.cite import Citer, is_meta, split_verdict, strip_markers, with_markers
 from rag.evidence import build, split_sentences, units
 from rag.question import choices, is_yes_no, parse, premises
 from rag.types import Passage
@@ -108,6 +108,10 @@ def test_same_span_keeps_its_key():
 def test_markers_and_meta():
     assert strip_markers("It rained [1][2].") == "It rained."
     assert strip_markers("It rained [1, 2].") == "It rained."
+    assert with_markers("It rained.", (1, 2)) == "It rained [1][2]."
+    assert with_markers('It calls this "democratization."', (1,)) == 'It calls this "democratization." [1]'
+    assert with_markers("It rained (in Paris.)", (3,)) == "It rained (in Paris.) [3]"
+    assert with_markers("It rained", (1,)) == "It rained [1]"
     assert is_meta("The articles do not mention who the CEO is.")
     assert not is_meta("Microsoft did not buy OpenAI.")
 

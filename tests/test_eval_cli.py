@@ -2,6 +2,7 @@
 and `report`."""
 
 import json
+import logging
 
 import pytest
 from conftest import SEEDS
@@ -43,6 +44,7 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
     qs = write_set(tmp_path / "mini.jsonl", SET)
     llm.queue(*REPLIES)
     out = tmp_path / "out"
+    logging.getLogger("bm25s").setLevel(logging.DEBUG)  # what importing bm25s does
     code = cli(
         [
             "eval",
@@ -59,6 +61,7 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys):
         ]
     )
     assert code == 0
+    assert logging.getLogger("bm25s").level == logging.WARNING  # building its index logs no DEBUG lines
     data = json.loads((out / "results.json").read_text())
     s = data["summary"]
     assert (s["questions"], s["answerable"], s["unanswerable"]) == (3, 2, 1)

@@ -138,6 +138,18 @@ def test_the_month_of_a_date_written_in_digits_is_not_a_count():
     assert support("10 supercomputers will be built.", "How many supercomputers will be built?") == 0.0
 
 
+def test_a_time_of_day_asked_in_the_readers_words_is_not_answered_by_a_date():
+    # "¿A qué hora ...?" translated as "When ...?": the time asked is read from the reader's own words
+    evidence = build([Passage("a#1", "a.txt", "Microsoft and OpenAI", ARTICLE, 0, len(ARTICLE))])
+    question = parse(
+        "¿A qué hora se firmó el acuerdo el 28 de octubre?", "When was the agreement signed on October 28?", "es"
+    )
+    assert question.wants == "time"
+    assert grounding.check("October 28, 2025", evidence, question).score == 0.0
+    asked = parse("¿Cuándo se firmó el acuerdo?", "When was the agreement signed?", "es")
+    assert asked.wants == "date" and grounding.check("October 28, 2025", evidence, asked).score == 1.0
+
+
 def test_a_reply_that_only_restates_the_question_is_no_answer():
     question = "Safety and alignment are two research areas of the partners. What is the third one?"
     assert support("The third one is safety.", question) == 0.0
