@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -19,6 +20,10 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from rag.lexicon import stem
 from rag.types import Passage
+
+# bm25s sets its own logger to DEBUG when imported: every program using this module would print its "Building
+# index from IDs objects" through any handler. Undone here, where it is imported, for the CLI, `ask()` and eval alike.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 if TYPE_CHECKING:
     from rag.settings import Settings
