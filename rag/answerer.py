@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from rag import context, prompts, timeline, verdict
+from rag import context, prompts, reading, timeline, verdict
 from rag.chat import ChatLLM, Message, Reply, assistant
 from rag.cite import Citer, declines, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
@@ -87,16 +87,17 @@ def how_to_begin(question: Question) -> str:
     return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM
 
 
-def _translated(translate: Callable[[str], str | None], shown: list[Sentence], language: str) -> str:
+def _translated(translate: Callable[[str], str | None], shown: list[Sentence], language: str, source: str) -> str:
     """The verified answer in the reader's language, labelled as a translation; in the articles' language, labelled
-    so, when the translation of any sentence could not be checked (rag.language.to_reader gave None)."""
+    so, when the translation of any sentence could not be checked (rag.language.to_reader gave None). A bare
+    answer's `source` sentence follows it untranslated, as the citations' quotes are."""
     pieces = [translate(strip_markers(s.text)) for s in shown]
     checked = [p for p in pieces if p is not None]
     if len(checked) < len(pieces):
-        text = " ".join(s.text for s in shown)
+        text = reading.shown_with(" ".join(s.text for s in shown), source)
         return f"{text} {prompts.UNCHECKED.get(language, '(untranslated: the translation could not be checked)')}"
     text = " ".join(with_markers(p, s.keys) for p, s in zip(checked, shown, strict=True))
-    return f"{text} {prompts.TRANSLATED.get(language, '(translated)')}"
+    return f"{reading.shown_with(text, source)} {prompts.TRANSLATED.get(language, '(translated)')}"
 
 
 def _heading(p: Passage) -> str:
@@ -274,12 +275,19 @@ def generate(
     draft.dropped.extend(draft.held)  # a verdict nothing backs
     refused = not draft.shown
     text = draft.text
+    claims = [split_verdict(strip_markers(s.text), question.options)[1] for s in draft.shown]
+    source = reading.line(
+        draft.shown, claims, citer.citations, question.asked
+    )  # a bare answer's sentence in its article
     if refused:
         text = prompts.REFUSALS.get(question.language, prompts.REFUSAL)
         yield show(text)
     elif not live:
-        text = _translated(translate, draft.shown, question.language)
+        text = _translated(translate, draft.shown, question.language, source)
         yield show(text)
+    elif source:
+        text = reading.shown_with(text, source)
+        yield show(text[len(draft.text) :])
     done = time.perf_counter()
     return Answer(
         question=question.text,
@@ -292,6 +300,7 @@ def generate(
         raw=buffer.text,
         standalone_question=question.rewritten,
         claim="" if refused else draft.text,
+        source_sentence=source,
         language=question.language,
         verdict=decided,
         samples=tuple(samples),

@@ -160,7 +160,7 @@ class _Rules:
         self.wrapped &= not (question is not None and question.compares)
         # a sentence, not a bare answer ("Several years", "Walter Darwin Coy": names and numbers alone, of any
         # length), is expected to say something of what was asked
-        self.sentence_like = len(claim) > BARE_TERMS and not all(t.critical for t in claim)
+        self.sentence_like = not bare(claim)
         self.said = frozenset(lexicon.keys(sentence))
         self.written = set(re.findall(r"\w+", sentence.lower())) - lexicon.STOPWORDS
         self.negated = lexicon.negated(sentence)
@@ -241,6 +241,13 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+
+
+def bare(claim: list[Term]) -> bool:
+    """A claim's terms make a bare answer, not a sentence: BARE_TERMS content words or fewer (a vague quantity,
+    "several", is none), or names and numbers alone, of any length ("Walter Darwin Coy", "October 28, 2025")."""
+    terms = [t for t in claim if t.key not in lexicon.VAGUE]
+    return len(terms) <= BARE_TERMS or all(t.critical for t in terms)
 
 
 def _naming(answer: set[str], spans: tuple[Span, ...]) -> list[frozenset[str]]:

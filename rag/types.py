@@ -78,6 +78,9 @@ class Answer:
     raw: str = ""  # what the LLM generated, before verification
     standalone_question: str | None = None  # the question answered, when rewritten (a follow-up, another language)
     claim: str = ""  # what was verified, in the articles' language: `text` itself unless `text` is a translation
+    # for a bare answer ("October 28, 2025 [1]"), the sentence of its cited span that states it, which `text` shows
+    # after it, quoted (rag.reading); "" for an answer in sentences
+    source_sentence: str = ""
     language: str = "en"  # the language `text` is in: the question's
     verdict: Verdict | None = None  # a yes/no or either-or question decided by probability (rag.verdict)
     samples: tuple[str, ...] = ()  # the replies sampled to check this one's consistency (rag.consistency), if any

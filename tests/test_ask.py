@@ -153,7 +153,13 @@ def test_a_translation_that_does_not_translate_back_to_the_verified_answer_is_no
     )
     answer = rag.ask("Wie lange arbeiten Microsoft und OpenAI schon eng zusammen?")
     assert not answer.refused and answer.claim == "Several years [1]"
-    assert answer.text == f"Several years [1] {prompts.UNCHECKED['de']}"  # the verified English, labelled so
+    # the verified English, labelled so, with the article's sentence that states it (a bare answer)
+    said = answer.source_sentence
+    assert (
+        said.startswith("For several years, Microsoft and OpenAI have been forging")
+        and said in answer.citations[0].quote
+    )
+    assert answer.text == f"Several years [1] — “{said}” {prompts.UNCHECKED['de']}"
     assert "Viele Jahre" in llm.prompts[3][-1].content  # the way back was asked of the shown translation
 
 
@@ -184,7 +190,12 @@ def test_a_bare_verdict_is_translated_by_rule(llm):
 def test_a_date_answer_is_written_the_readers_way_without_a_translation_call(llm):
     llm.queue("When did Microsoft and OpenAI conclude their new agreement?", "October 28, 2025")
     answer = rag.ask("Quand Microsoft et OpenAI ont-ils conclu leur nouvel accord ?")
-    assert answer.text == f"28 octobre 2025 [1] {prompts.TRANSLATED['fr']}" and answer.claim == "October 28, 2025 [1]"
+    said = answer.source_sentence  # a bare answer is followed by its article's sentence, untranslated like a quote
+    assert (
+        said.startswith("On October 28, 2025, Microsoft and OpenAI formalized")
+        and answer.claim == "October 28, 2025 [1]"
+    )
+    assert answer.text == f"28 octobre 2025 [1] — “{said}” {prompts.TRANSLATED['fr']}"
     assert len(llm.prompts) == 2  # the question's translation and the answer: a date needs no translator
 
 
@@ -255,20 +266,22 @@ def test_either_or_question_is_answered_with_one_of_its_options(llm):
     question = "Was the Microsoft and OpenAI agreement of October 28, 2025 described as a success or failure?"
     llm.queue("Success.")
     answer = rag.ask(question)
-    assert answer.text == "Success [1]." and "October 28, 2025" in answer.citations[0].quote
+    said = answer.source_sentence  # the sentence of the article stating the premise, after the bare verdict
+    assert answer.text == f"Success [1] — “{said}”" and "October 28, 2025" in said in answer.citations[0].quote
     assert "begin your answer with one of those two words" in llm.prompts[-1][-1].content
     llm.queue("Yes.")  # no answer to an either-or question
     assert rag.ask(question).refused
     # the options are the verdict, not facts the articles must use: no article says "triumphant" or "disastrous"
     llm.queue("Triumphant.")
     answer = rag.ask("Was the OpenAI agreement described as triumphant or disastrous?")
-    assert answer.text == "Triumphant [1]."
+    assert answer.text == f"Triumphant [1] — “{answer.source_sentence}”" and answer.source_sentence
 
 
 def test_bare_verdict_stands_only_on_passages_stating_the_questions_premises(llm):
     llm.queue("Yes.")
     answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement on October 28, 2025?")
-    assert answer.text == "Yes [1]." and not answer.refused
+    assert answer.text == f"Yes [1] — “{answer.source_sentence}”" and not answer.refused
+    assert answer.source_sentence and answer.source_sentence in answer.citations[0].quote
     assert "October 28, 2025" in answer.citations[0].quote
     llm.queue("Yes.")
     answer = rag.ask("Did Microsoft and OpenAI sign a merger with Nvidia in 1999?")

@@ -135,7 +135,8 @@ def test_a_premise_no_passage_states_cannot_turn_into_yes(scoring):
     scoring.queue_scores({"Yes": -3.0, "No": -0.1})
     scoring.queue(".")
     answer = rag.ask(question)  # No: shown on the premise the passages do state, cited
-    assert answer.text == "No [1]." and "October 28, 2025" in answer.citations[0].quote
+    said = answer.source_sentence
+    assert answer.text == f"No [1] — “{said}”" and "October 28, 2025" in said in answer.citations[0].quote
 
 
 def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_shown():

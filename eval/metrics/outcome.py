@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from eval.metrics.answer import choices_named, matches_any
 from eval.sample import SPLITS, Sample
 from rag import NOT_FOUND, Answer, strip_markers
+from rag.reading import answer_only
 
 RIGHT, WRONG, REFUSED, ANSWERED, SHOWN, ERROR = "right", "wrong", "refused", "answered", "shown", "error"
 # metric -> (outcome it counts, over the answerable questions?); the rows of the outcome table
@@ -48,10 +49,15 @@ def outcome(sample: Sample, refused: bool, shown: str, cited: Sequence[str]) -> 
     return RIGHT if named and sourced else WRONG
 
 
+def answered(answer: Answer) -> str:
+    """What the product answered, as graded: its text without citation markers, and without the article's sentence
+    shown after a bare answer (rag.reading: the article's words, not the answer)."""
+    return "" if answer.refused else strip_markers(answer_only(answer.text, answer.source_sentence))
+
+
 def shown(sample: Sample, answer: Answer) -> str:
     """The outcome of what the product showed."""
-    text = "" if answer.refused else strip_markers(answer.text)
-    return outcome(sample, answer.refused, text, [c.source for c in answer.citations])
+    return outcome(sample, answer.refused, answered(answer), [c.source for c in answer.citations])
 
 
 def reply(sample: Sample, answer: Answer) -> str:
