@@ -1,5 +1,5 @@
 """`python -m rag_cli`: the `rag` command."""
 
-from rag_cli import main
+from rag_cli import run
 
-raise SystemExit(main())
+run()

@@ -75,3 +75,13 @@ def test_a_fresh_rag_ask_imports_neither_llama_index_nor_torch_nor_chroma(real, 
     assert "October 28, 2025 [1]" in out.stdout
     # the store's stamp says the saved keyword index is current: Chroma is not started to read the articles whole
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_rag_command_ends_with_its_exit_code():
+    # `python -m rag_cli` runs the command as the console script does (rag_cli.run)
+    command = [sys.executable, "-m", "rag_cli"]
+    ok = subprocess.run([*command, "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0 and "usage: rag" in ok.stdout
+    env = {**os.environ, "RAG_TOP_K": "x"}
+    bad = subprocess.run([*command, "docs"], env=env, cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2 and "error: " in bad.stderr and "RAG_TOP_K" in bad.stderr
