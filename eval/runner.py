@@ -14,7 +14,6 @@ from eval.metrics.retrieval import first_hit, hit_at, reciprocal_rank
 from eval.metrics.stats import mean, percentile
 from eval.sample import SPLITS, Sample, json_lines
 from rag import Answer, BrokenIndex, Citation, Engine, Passage, RagError, Sentence, Settings, Timings
-from rag.reading import answer_only
 
 ANSWERS = "answers.jsonl"  # what a run saves in its folder
 # the metrics of a run, in report order; thresholds: --min for those where higher is better, --max for the others
@@ -113,7 +112,7 @@ def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: flo
         not answer.refused
         and answer.language != articles_language
         and answer.claim
-        and answer_only(answer.text, answer.source_sentence).startswith(answer.claim + " (")
+        and answer.answered.startswith(answer.claim + " (")
     )
     if sample.sources or sample.evidence:
         rec.rank = first_hit([(p.source, p.text) for p in answer.passages], sample.sources, sample.evidence)

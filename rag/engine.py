@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -16,12 +15,12 @@ from rag import collection, context, kvstate, language, prompts
 from rag.answerer import AnswerStream, generate, prefix_messages
 from rag.chat import Message
 from rag.consistency import Consistency
-from rag.errors import BadQuestion, BrokenIndex, CorpusError, RagError
+from rag.errors import BadQuestion, BrokenIndex, CorpusError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, discard_keywords, store_keywords
 from rag.loader import Article
-from rag.models import get_embedder, get_embedder_id, get_llm, get_rewriter
+from rag.models import get_embedder, get_embedder_id, get_llm, get_rewriter, load_early
 from rag.question import parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
@@ -67,17 +66,8 @@ class Engine:
         return get_llm(self.settings)
 
     def load_llm_early(self) -> threading.Thread:
-        """Start loading the LLM in a background thread: a new process (`rag ask`) loads it while it opens the index
-        and its keyword index (llama.cpp loads without holding Python's lock). A load that fails is left to fail
-        again, with its error, when the answer asks for the model."""
-
-        def load() -> None:
-            with contextlib.suppress(RagError):
-                get_llm(self.settings)
-
-        thread = threading.Thread(target=load, name="load-llm", daemon=True)
-        thread.start()
-        return thread
+        """Start loading the LLM in a background thread (rag.models.load_early)."""
+        return load_early(self.settings)
 
     @property
     def rewriter(self):

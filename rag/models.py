@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rag.chat import ChatLLM
-from rag.errors import ModelError
+from rag.errors import ModelError, RagError
 from rag.settings import Settings
 
 if TYPE_CHECKING:  # llama-index's embedding class, imported only where an embedder is made
@@ -89,6 +90,20 @@ def get_llm(settings: Settings) -> ChatLLM:
         settings.max_tokens,
     )
     return _cached(key, lambda: factory(settings))
+
+
+def load_early(settings: Settings) -> threading.Thread:
+    """Start loading the LLM in a background thread: a new process (`rag ask`, the chat window) loads it while it
+    imports and opens the rest (llama.cpp loads without holding Python's lock). A load that fails is left to fail
+    again, with its error, when the answer asks for the model."""
+
+    def load() -> None:
+        with contextlib.suppress(RagError):
+            get_llm(settings)
+
+    thread = threading.Thread(target=load, name="load-llm", daemon=True)
+    thread.start()
+    return thread
 
 
 def get_rewriter(settings: Settings) -> ChatLLM:

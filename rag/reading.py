@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from rag import lexicon
 from rag.evidence import split_sentences
 from rag.grounding import bare
-from rag.types import Citation, Sentence
+from rag.types import Citation, Sentence, quoted
 
 MOST_WORDS = 40  # a longer sentence (an article whose punctuation was stripped) is cut around the answer
-LEAD = " — "  # between the answer and its sentence
 
 
 def line(shown: Sequence[Sentence], claims: Sequence[str], citations: Sequence[Citation], asked: str) -> str:
@@ -34,12 +33,7 @@ def line(shown: Sequence[Sentence], claims: Sequence[str], citations: Sequence[C
 
 def shown_with(text: str, sentence: str) -> str:
     """The answer's text followed by its sentence, quoted."""
-    return f"{text.rstrip(' .')}{LEAD}“{sentence}”" if sentence else text
-
-
-def answer_only(text: str, sentence: str) -> str:
-    """`text` without the bare answer's sentence that `shown_with` added (what evaluation grades)."""
-    return text.replace(f"{LEAD}“{sentence}”", "") if sentence else text
+    return f"{text.rstrip(' .')}{quoted(sentence)}" if sentence else text
 
 
 def _around(sentence: str, wanted: set[str]) -> str:

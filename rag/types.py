@@ -86,5 +86,15 @@ class Answer:
     samples: tuple[str, ...] = ()  # the replies sampled to check this one's consistency (rag.consistency), if any
     timings: Timings = field(default_factory=Timings)
 
+    @property
+    def answered(self) -> str:
+        """`text` without the article's sentence shown after a bare answer (`source_sentence`): what was answered."""
+        return self.text.replace(quoted(self.source_sentence), "") if self.source_sentence else self.text
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def quoted(sentence: str) -> str:
+    """How an article's sentence follows a bare answer in its text: "October 28, 2025 [1] — “On October 28, ...”"."""
+    return f" — “{sentence}”"

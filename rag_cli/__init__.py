@@ -95,8 +95,11 @@ def _index(args) -> int:
 
 
 def _ask(args) -> int:
+    from rag.models import load_early
+    from rag.settings import get_settings
+
+    load_early(get_settings())  # a new process: the model loads while the engine is imported and the index opens
     engine = _engine()
-    engine.load_llm_early()  # a new process: the model loads while the index opens
     if args.question is not None:
         return _answer_one(engine, args.question, args.json)
     print("Ask about the articles (empty line or Ctrl-D to quit).", file=sys.stderr)

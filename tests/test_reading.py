@@ -23,7 +23,7 @@ def test_a_bare_answer_is_shown_with_the_sentence_that_states_it(llm):
     a = answer("When was the deal signed?", "October 28, 2025")
     said = "On October 28, 2025, Microsoft and OpenAI signed a deal."
     assert a.text == f"October 28, 2025 [1] — “{said}”"
-    assert a.source_sentence == said and a.claim == "October 28, 2025 [1]"
+    assert a.source_sentence == said and a.claim == a.answered == "October 28, 2025 [1]"
     assert said in a.citations[0].quote and llm.prompts == []
 
 

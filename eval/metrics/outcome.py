@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from eval.metrics.answer import choices_named, matches_any
 from eval.sample import SPLITS, Sample
 from rag import NOT_FOUND, Answer, strip_markers
-from rag.reading import answer_only
 
 RIGHT, WRONG, REFUSED, ANSWERED, SHOWN, ERROR = "right", "wrong", "refused", "answered", "shown", "error"
 # metric -> (outcome it counts, over the answerable questions?); the rows of the outcome table
@@ -52,7 +51,7 @@ def outcome(sample: Sample, refused: bool, shown: str, cited: Sequence[str]) -> 
 def answered(answer: Answer) -> str:
     """What the product answered, as graded: its text without citation markers, and without the article's sentence
     shown after a bare answer (rag.reading: the article's words, not the answer)."""
-    return "" if answer.refused else strip_markers(answer_only(answer.text, answer.source_sentence))
+    return "" if answer.refused else strip_markers(answer.answered)
 
 
 def shown(sample: Sample, answer: Answer) -> str:
