@@ -85,7 +85,7 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
     article = articles.named(question, evidence)
     rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
-    best, tie, reason = Support(0.0), (0.0, False, 0), "invented"
+    best, tie, reason = Support(0.0), (0.0, False, 0, 0), "invented"
     for sp in evidence.spans:
         value, why = rules.score((sp,), evidence)
         reason = why if why and reason == "invented" else reason
@@ -144,6 +144,7 @@ class _Rules:
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = _names(question)
         self.topic = _topic(question)
+        self.asked = list(question.constraints) if question is not None else []
         self.quiz = _quiz_words(question)
         fresh = {t.key for t in new}
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
@@ -234,13 +235,17 @@ class _Rules:
             not any(_other(q.key, (part | around) - answer) for q in self.qualifiers) for part in _naming(answer, (sp,))
         )
 
-    def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int]:
+    def tie(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float, bool, int, int]:
         """Among equal spans: the one stating most of the whole sentence, then a single sentence over a pair, then
-        the one with most of its content words as written ('computational', not 'computing')."""
+        the one stating most of the question's words (the sentence about what was asked, not another naming the
+        same answer: "Azure cloud infrastructures, which already host OpenAI's models" for "Azure" to "Which cloud
+        hosts OpenAI's models?", not "from the Office suite to Azure cloud solutions"), then the one with most of
+        its content words as written ('computational', not 'computing')."""
         text = " ".join(evidence.text(sp) for sp in spans).lower()
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
-        return _share(self.claim, stated_), single, len(self.written & set(re.findall(r"\w+", text)))
+        asked = sum(stated(t, stated_) or akin(t, stated_) for t in self.asked)
+        return _share(self.claim, stated_), single, asked, len(self.written & set(re.findall(r"\w+", text)))
 
 
 def bare(claim: list[Term]) -> bool:

@@ -323,3 +323,13 @@ def test_a_quiz_is_answered_by_one_of_its_options():
     assert support("The US seized the Dassault Falcon 900EX aircraft.", quiz, text, "Seizure") == 0.0
     text += " The US seized the airplane because it belonged to Nicolas Maduro."
     assert support("Airplane", quiz, text, "Seizure") == 1.0
+
+
+def test_a_bare_answer_cites_the_sentence_about_what_was_asked():
+    text = (
+        "Microsoft will bring these advances to products ranging from the Office suite to Azure. "
+        "The partnership adds computing power through Azure, which already hosts OpenAI's models."
+    )
+    evidence = build([Passage("a#1", "a.txt", "Microsoft and OpenAI", text, 0, len(text))])
+    found = grounding.check("Azure", evidence, parse("Which cloud hosts OpenAI's models?"))
+    assert found.score == 1.0 and [evidence.text(sp) for sp in found.spans] == [text.split(". ")[1]]
