@@ -70,6 +70,8 @@ def test_chat_window_answers_with_a_linked_citation(server):
             box.press("Enter")
             chat = page.locator("#chat")
             expect(chat).to_contain_text("October 28, 2025", timeout=ANSWER_TIMEOUT_MS)
+            # a bare date reads as a sentence: the article's own, quoted after it
+            expect(chat).to_contain_text("— “On October 28, 2025, Microsoft and OpenAI formalized", timeout=30_000)
             sources = page.locator("#sources-panel")
             expect(sources).to_contain_text(SEED, timeout=ANSWER_TIMEOUT_MS)  # filled once the answer is complete
             cite = chat.locator("a.cite").first
