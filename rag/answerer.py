@@ -276,9 +276,8 @@ def generate(
     refused = not draft.shown
     text = draft.text
     claims = [split_verdict(strip_markers(s.text), question.options)[1] for s in draft.shown]
-    source = reading.line(
-        draft.shown, claims, citer.citations, question.asked
-    )  # a bare answer's sentence in its article
+    # a bare answer ("October 28, 2025 [1]") is shown with the sentence of its article that states it
+    source = reading.line(draft.shown, claims, citer.citations, question.asked)
     if refused:
         text = prompts.REFUSALS.get(question.language, prompts.REFUSAL)
         yield show(text)
