@@ -107,12 +107,14 @@ def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: flo
         {"text": s.text, "score": s.score, "supported": s.supported, "keys": list(s.keys)} for s in answer.sentences
     ]
     rec.dropped = [{"text": d.text, "score": d.score, "meta": outcomes.declines(d.text)} for d in answer.dropped]
-    # the verified text shown as written, with a label, instead of translated: the translation did not come back
+    # the verified text shown as written, with a label, instead of translated: the translation did not come back (a
+    # bare answer's full stop gives way to its article's sentence, which `answered` leaves out: "Yes [1] (...")
+    english = re.escape(answer.claim.rstrip(" ."))
     rec.untranslated = bool(
         not answer.refused
         and answer.language != articles_language
         and answer.claim
-        and answer.answered.startswith(answer.claim + " (")
+        and re.match(rf"{english}\.? \(", answer.answered)
     )
     if sample.sources or sample.evidence:
         rec.rank = first_hit([(p.source, p.text) for p in answer.passages], sample.sources, sample.evidence)

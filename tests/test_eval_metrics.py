@@ -113,6 +113,18 @@ def test_answers_shown_untranslated_are_counted():
     records = [score(sample, a, None, 1.0, "en") for a in (labelled, translated, same)]
     assert [r.untranslated for r in records] == [True, False, False]
     assert summarize(records, 4)["untranslated_share"] == pytest.approx(1 / 3)
+    # a bare answer shown with its article's sentence loses its full stop before the sentence ("Yes [1]." is shown
+    # "Yes [1] — “...”"): still the verified English, labelled so
+    said = "For several years, Microsoft and OpenAI have been forging a close relationship."
+    bare = Answer(
+        sample.question,
+        f"Several years [1] — “{said}” {UNCHECKED['de']}",
+        False,
+        claim="Several years [1].",
+        source_sentence=said,
+        language="de",
+    )
+    assert score(sample, bare, None, 1.0, "en").untranslated
 
 
 def test_a_reply_is_graded_as_if_shown_before_verification():
