@@ -101,7 +101,9 @@ def test_a_bare_verdict_is_graded_on_the_premises_it_cites(llm, tmp_path):
     out = tmp_path / "out"
     assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]) == 0
     (record,) = json.loads((out / "results.json").read_text())["records"]
-    assert record["answer"].startswith("Yes [1] — “") and record["correct"] and record["outcome"] == "right"
+    said = record["answer"].removeprefix("Yes [1] — “").removesuffix("”")  # the premise's sentence, after the verdict
+    assert record["answer"] == f"Yes [1] — “{said}”" and said and said in record["citations"][0]["quote"]
+    assert record["correct"] and record["outcome"] == "right"
     assert record["sentences"][0]["supported"] and record["sentences"][0]["keys"] == [1] and record["citations"]
 
 
