@@ -23,23 +23,24 @@ So a sentence is shown, citing the span that states it, when
    spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer is not, in
    the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety
    research");
-4. the span states the answer: the answer's own names and numbers are in the span, and its other new words, in any
+4. the span states the answer: the answer's own names and numbers are in the span (a full name by its last word,
+   where the span's article writes it whole: "Bankman-Fried" for "Sam Bankman-Fried"), and its other new words, in any
    form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
    stated by "On October 28, 2025"): the score is the share of all its new words (names and numbers counting
    double), and a sentence is shown at RAG_SUPPORT_THRESHOLD or more (chosen on dev replies).
 
-Lexical, no model weights: every rule reads the `Question` and the evidence's spans."""
+Lexical, no model weights: every rule reads the evidence's spans and what the question fixes (`rag.asked`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from rag import articles, lexicon, names
+from rag import articles, asked, lexicon, names
 from rag import claim as kinds
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
-from rag.question import COMPARES, OPTIONS, Question
+from rag.question import Question
 
 BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
@@ -47,14 +48,6 @@ MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers
 QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state, and how
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
-# words that fix which event or category a question asks about, though they are not names, by kinds whose members
-# exclude each other
-KINDS = tuple(
-    frozenset(lexicon.norm(w) for w in group.split())
-    for group in ("men women", "male female", "boys girls", "junior senior", "singles doubles", "q1 q2 q3 q4",
-                  "first second third fourth fifth", "quarterfinal semifinal final")
-)  # fmt: skip
-QUALIFIERS = frozenset().union(*KINDS)
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 
 
@@ -74,14 +67,14 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     claim = [t for t in lexicon.terms(sentence, evidence.lowercase) if t.key not in lexicon.VAGUE]
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
-    asked = _question_keys(question)
-    new = [t for t in claim if t.key not in asked and not akin(t, asked)]
+    words = asked.keys(question)
+    new = [t for t in claim if t.key not in words and not akin(t, words)]
     if question is not None and question.candidates and not new:  # "Apple or Google?" is answered by one of them
-        offered = _offered(question)
+        offered = asked.offered(question)
         new = [t for t in claim if t.key in offered]
     if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
         return Support(0.0, reason="restates")
-    if _quiz_words(question) and not _names_an_option(sentence, question):
+    if asked.quiz_words(question) and not asked.names_an_option(sentence, question):
         return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
     article = articles.named(question, evidence)
     rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
@@ -139,13 +132,14 @@ class _Rules:
     ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
+        self.full = names.runs(sentence)  # its names of several words, stated by a span writing their last word
         self.compounds = names.compounds(sentence, new)
-        self.qualifiers = _qualifiers(question)
+        self.qualifiers = asked.qualifiers(question)
         self.article = article  # the passage the question names by its place ("the second article"), if any
-        self.names = _names(question)
-        self.topic = _topic(question)
+        self.names = asked.names(question)
+        self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
-        self.quiz = _quiz_words(question)
+        self.quiz = asked.quiz_words(question)
         fresh = {t.key for t in new}
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
         # acronym: its answer is the name, whatever words of the question it repeats
@@ -169,7 +163,7 @@ class _Rules:
     def score(self, spans: tuple[Span, ...], evidence: Evidence) -> tuple[float | None, str]:
         """The share of the sentence's new words the spans state, or None and the rule that refuses them."""
         context = frozenset().union(*(evidence.context[sp.passage] for sp in spans))
-        stated_ = frozenset().union(*(sp.stated for sp in spans))
+        stated_ = frozenset().union(*(sp.stated | names.completed(self.full, sp, evidence) for sp in spans))
         keys = frozenset().union(*(sp.keys for sp in spans))
         titles = frozenset().union(*(evidence.titles[sp.passage] for sp in spans))
         if any(not stated(t, stated_ | titles) for t in self.claim if t.critical) or any(
@@ -244,8 +238,8 @@ class _Rules:
         text = " ".join(evidence.text(sp) for sp in spans).lower()
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
-        asked = sum(stated(t, stated_) or akin(t, stated_) for t in self.asked)
-        return _share(self.claim, stated_), single, asked, len(self.written & set(re.findall(r"\w+", text)))
+        stating = sum(stated(t, stated_) or akin(t, stated_) for t in self.asked)
+        return _share(self.claim, stated_), single, stating, len(self.written & set(re.findall(r"\w+", text)))
 
 
 def bare(claim: list[Term]) -> bool:
@@ -274,114 +268,18 @@ def _other(qualifier: str, keys: frozenset[str]) -> bool:
         return False
     if _YEAR.fullmatch(qualifier):
         return any(_YEAR.fullmatch(k) for k in keys)
-    return any(qualifier in kind and kind & keys for kind in KINDS)
-
-
-def _topic(question: Question | None) -> list[Term]:
-    """The question's own words, less its names and numbers (the rules above check those): what a sentence or its
-    span must say something of."""
-    if question is None:
-        return []
-    first = _first_key(question)
-    return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]
-
-
-def _quiz_words(question: Question | None) -> list[Term]:
-    """A quiz question's own words ("Which automaker announced it will cut around 14,000 jobs? Options: Tesla; Ford;
-    ..."), less its options and numbers: the sentence of the span that names the chosen option must state two of
-    them. A span that merely names an option ("Ford" in a sentence about something else) does not answer the quiz.
-    Chosen on RealTimeQA's dev half of 100 quizzes: one word refuses 2 wrong answers and 2 unanswerable quizzes
-    answered; two refuse as well 2 right answers and 2 answered quizzes whose cited sentence states one of the quiz's
-    words ("Google said it would appeal the decision." for the company that lost an antitrust suit); three, one more
-    right and one more wrong."""
-    if question is None or not question.candidates or not OPTIONS.search(question.asked):
-        return []
-    offered = _offered(question)
-    return [t for t in question.constraints if not t.number and t.key not in offered]
-
-
-def _names_an_option(sentence: str, question: Question) -> bool:
-    """The sentence states every word of one of the options the quiz offers, in some form ("the Dassault Falcon
-    900EX aircraft" names none of "Boat; Airplane; ...")."""
-    said = lexicon.keys(sentence)
-    return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
+    return any(qualifier in kind and kind & keys for kind in asked.KINDS)
 
 
 def _complement(claim: list[Term], a: Span, b: Span) -> bool:
-    """Each span states a name or number of the sentence that the other does not: two facts, one in each."""
+    """Each span states a name or number of the sentence that the other does not, its outlet and date included
+    ("as reported by TechCrunch, and ... by The Verge"): two facts, one in each."""
     critical = {t.key for t in claim if t.critical}
-    return bool(critical & a.keys - b.keys and critical & b.keys - a.keys)
+    return bool(critical & a.stated - b.stated and critical & b.stated - a.stated)
 
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.passage == b.passage and a.start < b.end and b.start < a.end
-
-
-def _question_keys(question: Question | None) -> frozenset[str]:
-    return frozenset(lexicon.keys(question.asked)) if question is not None else frozenset()
-
-
-def _qualifiers(question: Question | None) -> list[Term]:
-    """What the question fixes that a span must state beside the answer: its numbers and years written in digits
-    ("the two partners" fixes nothing), and its category words (an open question's; a yes/no question's premises
-    are checked on their own)."""
-    if question is None or question.form != "open":
-        return []
-    # "the second article" names a document, not a fact; "Who was born first, A or B?" compares the two names it
-    # offers: "first" fixes no event or category there
-    framing = {lexicon.norm(word) for word in articles.places(question.asked)}
-    if question.compares:
-        framing |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
-    return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in framing]
-
-
-_ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)
-
-
-def _names(question: Question | None) -> list[list[Term]]:
-    """Per question asked ("When was it signed, and who is its CEO?" asks two), the names it asks about: the
-    passage an answer cites must state one of the names of one of them (a question about another company is not
-    answered by an article that never names it; "Real ID ... in the United States" is, by one saying "U.S."), and
-    none is asked when one of them names nothing. Names are capitalised words past a question's first (or from
-    its first, when it opens with a name of several words), less the answers it offers ("Options: A; B", "A or
-    B?"). A single question describing its answer in clauses (rag.question.clauses: "which company, expected to
-    ... according to Engadget, ...") asks about the names of any one clause that has some. Chosen on dev:
-    requiring every name refused two more right answers and no more wrong."""
-    if question is None or question.form != "open":
-        return []
-    stem = OPTIONS.sub("", question.asked)  # "Options: A; B; C" offers answers; it asks about nothing
-    offered = _offered(question)  # nor does "A or B"
-    parts = [part for part in _ASKS_AGAIN.split(stem) if part.strip()]
-    if len(parts) == 1 and question.clauses:
-        first = _first_key(question)
-        named = (
-            [t for t in clause if t.critical and not t.number and t.key != first and t.key not in offered]
-            for clause in question.clauses
-        )
-        return [names for names in named if names]
-    out = []
-    for part in parts:
-        terms = lexicon.terms(part)
-        named = terms if _opens_with_name(part) else terms[1:]
-        out.append([t for t in named if t.critical and not t.number and t.key not in offered])
-    return out if all(out) else []
-
-
-def _opens_with_name(part: str) -> bool:
-    """The part begins with a name of several capitalised words ("Chang Ucchin was born ..."), not with a word
-    capitalised only because it comes first ("Name the ...")."""
-    words = lexicon.TOKEN.findall(part)[:2]
-    return len(words) == 2 and all(w[:1].isupper() for w in words) and words[0].lower() not in lexicon.STOPWORDS
-
-
-def _first_key(question: Question) -> str:
-    """The key of the question's first word ("Which", or a name it begins with)."""
-    return lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
-
-
-def _offered(question: Question) -> set[str]:
-    """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
-    return {k for c in question.candidates for k in lexicon.keys(c)}
 
 
 def _share(terms: list[Term], span: frozenset[str]) -> float:

@@ -18,18 +18,42 @@ _SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*
 _POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
 
 
-def compounds(sentence: str, new: list[Term]) -> list[list[str]]:
-    """The names of several capitalised words in the sentence (less a leading stopword: "The Azure ...") that hold a
-    name it adds to the question."""
-    fresh = {t.key for t in new if t.critical}
+def runs(sentence: str) -> list[list[str]]:
+    """The names of several capitalised words in the sentence, less a leading stopword ("The Azure ...") and
+    possessives."""
     out = []
     for m in _NAME_RUN.finditer(sentence):
         words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
         while words and words[0].lower() in lexicon.STOPWORDS:
             words = words[1:]
-        if len(words) >= 2 and any(k in fresh for w in words for k in lexicon.keys(w)):
+        if len(words) >= 2:
             out.append(words)
     return out
+
+
+def compounds(sentence: str, new: list[Term]) -> list[list[str]]:
+    """The names of several capitalised words in the sentence that hold a name it adds to the question."""
+    fresh = {t.key for t in new if t.critical}
+    return [words for words in runs(sentence) if any(k in fresh for w in words for k in lexicon.keys(w))]
+
+
+def completed(full: list[list[str]], span: Span, evidence: Evidence) -> frozenset[str]:
+    """The words of the sentence's full names (`runs`) that a one-sentence span names by their last word alone,
+    written as a name, where its passage (title or text) writes the name whole: news names a person in full once,
+    then by the last word ("Bankman-Fried" in a sentence of an article titled "Is Sam Bankman-Fried a bad 'man'
+    ..."). Not for a pair of sentences, whose other sentence may be about someone else."""
+    if not span.single:
+        return frozenset()
+    out: set[str] = set()
+    text, written = evidence.text(span), ""
+    for words in full:
+        if not re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", text):
+            continue  # "university" in the span does not name "Stanford University"
+        passage = evidence.passages[span.passage]
+        written = written or _flat(passage.title + " " + passage.text)
+        if _flat(" ".join(words)) in written:
+            out |= lexicon.keys(" ".join(words))
+    return frozenset(out)
 
 
 def apart(words: list[str], spans: tuple[Span, ...], evidence: Evidence) -> bool:

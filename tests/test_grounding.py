@@ -181,6 +181,30 @@ def test_a_sentence_joining_two_articles_cites_both():
     assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
 
 
+def test_a_sentence_naming_two_outlets_cites_a_passage_of_each():
+    # each passage states the company; only their bylines tell them apart
+    a = Passage("a#1", "a.txt", "Suit", "A publisher sued Google over its revenues.", 0, 42, outlet="TechCrunch")
+    b = Passage("b#1", "b.txt", "Web", "Google simplified how people navigate the web.", 0, 46, outlet="The Verge")
+    sentence = "Google was sued over revenues, as TechCrunch reported, and simplified the web, says The Verge."
+    found = grounding.check(sentence, build([a, b]), parse("Which company was sued and simplified the web?"))
+    assert found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}
+    assert grounding.check(sentence, build([a]), parse("Which company was sued?")).score == 0.0  # no Verge passage
+
+
+def test_a_full_name_is_stated_by_its_last_word_where_the_article_writes_it_whole():
+    # news names a person in full once (here in the title), then by surname: the span naming "Bankman-Fried" states
+    # the full name
+    text, title = "Prosecutors said Bankman-Fried stole customer funds.", "Is Sam Bankman-Fried a bad man?"
+    asked = "Who allegedly stole customer funds?"
+    assert support("Sam Bankman-Fried", asked, text, title) == 1.0
+    assert support("Sam Bankman-Fried", asked, text, "Is Bankman-Fried a bad man?") == 0.0
+    # a common noun is no last name ("university" does not name "Stanford University"), nor is a name the
+    # article writes only in part
+    college, title = "Boston College is a private research university in Chestnut Hill.", "Stanford University vs BC"
+    assert support("Stanford University is in Chestnut Hill.", "Which school is in Chestnut Hill?", college, title) == 0
+    assert support("Natalie Bankman-Fried", asked, text, title) == 0.0
+
+
 def test_the_answer_cites_an_article_that_names_what_the_question_names():
     question = "Who won the men's singles title at Queen's Club?"
     assert support("Andy Murray won the men's singles title.", question, WIMBLEDON) == 0.0  # the passage is Wimbledon's

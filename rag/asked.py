@@ -1,0 +1,118 @@
+"""What a question fixes that the span citing an answer must state: the names it asks about, its qualifiers (years,
+quarters, categories), its own words (the topic a sentence must say something of) and a quiz's words and options.
+Read by `rag.grounding`'s rules, from the parsed `Question`."""
+
+from __future__ import annotations
+
+import re
+
+from rag import articles, lexicon
+from rag.lexicon import Term
+from rag.question import COMPARES, OPTIONS, Question
+
+# words that fix which event or category a question asks about, though they are not names, by kinds whose members
+# exclude each other
+KINDS = tuple(
+    frozenset(lexicon.norm(w) for w in group.split())
+    for group in ("men women", "male female", "boys girls", "junior senior", "singles doubles", "q1 q2 q3 q4",
+                  "first second third fourth fifth", "quarterfinal semifinal final")
+)  # fmt: skip
+QUALIFIERS = frozenset().union(*KINDS)
+
+
+def topic(question: Question | None) -> list[Term]:
+    """The question's own words, less its names and numbers (other rules check those): what a sentence or its
+    span must say something of."""
+    if question is None:
+        return []
+    first = _first_key(question)
+    return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]
+
+
+def quiz_words(question: Question | None) -> list[Term]:
+    """A quiz question's own words ("Which automaker announced it will cut around 14,000 jobs? Options: Tesla; Ford;
+    ..."), less its options and numbers: the sentence of the span that names the chosen option must state two of
+    them. A span that merely names an option ("Ford" in a sentence about something else) does not answer the quiz.
+    Chosen on RealTimeQA's dev half of 100 quizzes: one word refuses 2 wrong answers and 2 unanswerable quizzes
+    answered; two refuse as well 2 right answers and 2 answered quizzes whose cited sentence states one of the quiz's
+    words ("Google said it would appeal the decision." for the company that lost an antitrust suit); three, one more
+    right and one more wrong."""
+    if question is None or not question.candidates or not OPTIONS.search(question.asked):
+        return []
+    given = offered(question)
+    return [t for t in question.constraints if not t.number and t.key not in given]
+
+
+def names_an_option(sentence: str, question: Question) -> bool:
+    """The sentence states every word of one of the options the quiz offers, in some form ("the Dassault Falcon
+    900EX aircraft" names none of "Boat; Airplane; ...")."""
+    said = lexicon.keys(sentence)
+    return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
+
+
+def keys(question: Question | None) -> frozenset[str]:
+    """Every normalised word of the question asked."""
+    return frozenset(lexicon.keys(question.asked)) if question is not None else frozenset()
+
+
+def qualifiers(question: Question | None) -> list[Term]:
+    """What the question fixes that a span must state beside the answer: its numbers and years written in digits
+    ("the two partners" fixes nothing), and its category words (an open question's; a yes/no question's premises
+    are checked on their own)."""
+    if question is None or question.form != "open":
+        return []
+    # "the second article" names a document, not a fact; "Who was born first, A or B?" compares the two names it
+    # offers: "first" fixes no event or category there
+    framing = {lexicon.norm(word) for word in articles.places(question.asked)}
+    if question.compares:
+        framing |= {lexicon.norm(m.group()) for m in COMPARES.finditer(question.asked)}
+    return [t for t in question.constraints if (t.word[:1].isdigit() or t.key in QUALIFIERS) and t.key not in framing]
+
+
+_ASKS_AGAIN = re.compile(r",?\s+and\s+(?=(?:who|what|when|where|which|how|why)\b)|[;?]\s*", re.I)
+
+
+def names(question: Question | None) -> list[list[Term]]:
+    """Per question asked ("When was it signed, and who is its CEO?" asks two), the names it asks about: the
+    passage an answer cites must state one of the names of one of them (a question about another company is not
+    answered by an article that never names it; "Real ID ... in the United States" is, by one saying "U.S."), and
+    none is asked when one of them names nothing. Names are capitalised words past a question's first (or from
+    its first, when it opens with a name of several words), less the answers it offers ("Options: A; B", "A or
+    B?"). A single question describing its answer in clauses (rag.question.clauses: "which company, expected to
+    ... according to Engadget, ...") asks about the names of any one clause that has some. Chosen on dev:
+    requiring every name refused two more right answers and no more wrong."""
+    if question is None or question.form != "open":
+        return []
+    stem = OPTIONS.sub("", question.asked)  # "Options: A; B; C" offers answers; it asks about nothing
+    given = offered(question)  # nor does "A or B"
+    parts = [part for part in _ASKS_AGAIN.split(stem) if part.strip()]
+    if len(parts) == 1 and question.clauses:
+        first = _first_key(question)
+        named = (
+            [t for t in clause if t.critical and not t.number and t.key != first and t.key not in given]
+            for clause in question.clauses
+        )
+        return [found for found in named if found]
+    out = []
+    for part in parts:
+        terms = lexicon.terms(part)
+        named = terms if _opens_with_name(part) else terms[1:]
+        out.append([t for t in named if t.critical and not t.number and t.key not in given])
+    return out if all(out) else []
+
+
+def _opens_with_name(part: str) -> bool:
+    """The part begins with a name of several capitalised words ("Chang Ucchin was born ..."), not with a word
+    capitalised only because it comes first ("Name the ...")."""
+    words = lexicon.TOKEN.findall(part)[:2]
+    return len(words) == 2 and all(w[:1].isupper() for w in words) and words[0].lower() not in lexicon.STOPWORDS
+
+
+def _first_key(question: Question) -> str:
+    """The key of the question's first word ("Which", or a name it begins with)."""
+    return lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
+
+
+def offered(question: Question) -> set[str]:
+    """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
+    return {k for c in question.candidates for k in lexicon.keys(c)}
