@@ -15,7 +15,8 @@ So a sentence is shown, citing the span that states it, when
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
    place ("the second article"), or each article, cited, when it asks what both say (rag.articles); the qualifiers
    the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
-   its passage's title and date, beside the answer; a sentence, or the sentence of its span stating its answer, says
+   its passage's title and date, beside the answer (a number of a question describing its answer in clauses, by a
+   passage naming the answer); a sentence, or the sentence of its span stating its answer, says
    something of what was asked (one of the question's own words, in some form); a sentence that repeats words of the
    question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that
    only wraps a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence
@@ -139,6 +140,7 @@ class _Rules:
         self.names = asked.names(question)
         self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
+        self.clauses = bool(question is not None and question.clauses)  # it describes its answer in clauses
         self.quiz = asked.quiz_words(question)
         fresh = {t.key for t in new}
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
@@ -184,6 +186,11 @@ class _Rules:
         if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
         numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
+        if self.clauses:  # "which company, according to TechCrunch, has invested $26.3 billion ..., claims ...":
+            # each clause may be another article's; its number stands in one of the passages naming the answer
+            answer = {t.key for t in self.new if t.critical}
+            naming = [words for words in evidence.context if answer and answer <= words]
+            numbers = [t for t in numbers if not any(stated(t, words) for words in naming)]
         if any(not stated(t, evidence.context[sp.passage]) for t in numbers for sp in spans):
             return None, "off-topic: number"  # a number the question states, which the span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):

@@ -205,6 +205,24 @@ def test_a_full_name_is_stated_by_its_last_word_where_the_article_writes_it_whol
     assert support("Natalie Bankman-Fried", asked, text, title) == 0.0
 
 
+def test_a_number_of_a_question_in_clauses_stands_in_a_passage_naming_the_answer():
+    # each clause may be another article's: the cited one about Gemini need not state the $26.3 billion
+    deal = Passage("a#1", "a.txt", "Trial", "Google spent $26.3 billion to be the default search engine.", 0, 58)
+    gemini = Passage(
+        "b#1", "b.txt", "AI", "Google claimed that its Gemini model surpasses GPT-4 in performance.", 0, 67
+    )
+    other = Passage("c#1", "c.txt", "Rival", "Microsoft spent $26.3 billion on its data centers.", 0, 50)
+    asked = (
+        "Which company, according to TechCrunch, has invested $26.3 billion, and claims its Gemini model beats GPT-4?"
+    )
+    assert grounding.check("Google", build([gemini, deal]), parse(asked)).score == 1.0
+    # the number must stand in a passage naming the answer, not in any passage
+    assert grounding.check("Google", build([gemini, other]), parse(asked)).score == 0.0
+    # a question of one clause still finds its number in the cited span's own passage
+    single = "Which company claims that Gemini beats GPT-4 and spent $26.3 billion?"
+    assert grounding.check("Google", build([gemini, deal]), parse(single)).score == 0.0
+
+
 def test_the_answer_cites_an_article_that_names_what_the_question_names():
     question = "Who won the men's singles title at Queen's Club?"
     assert support("Andy Murray won the men's singles title.", question, WIMBLEDON) == 0.0  # the passage is Wimbledon's
