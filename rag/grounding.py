@@ -78,7 +78,9 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     if asked.quiz_words(question) and not asked.names_an_option(sentence, question):
         return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
     article = articles.named(question, evidence)
-    rules = _Rules(sentence, claim, new or claim, question, article)  # a verdict's reason may only repeat the question
+    rules = _Rules(
+        sentence, claim, new or claim, question, article, evidence
+    )  # a verdict's reason may only repeat the question
     best, tie, reason = Support(0.0), (0.0, False, 0, 0), "invented"
     for sp in evidence.spans:
         value, why = rules.score((sp,), evidence)
@@ -129,18 +131,31 @@ class _Rules:
     """The rules of the module for one sentence, applied to one span or two."""
 
     def __init__(
-        self, sentence: str, claim: list[Term], new: list[Term], question: Question | None, article: int | None
+        self,
+        sentence: str,
+        claim: list[Term],
+        new: list[Term],
+        question: Question | None,
+        article: int | None,
+        evidence: Evidence,
     ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
         self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
         self.full = names.runs(sentence)  # its names of several words, stated by a span writing their last word
-        self.compounds = names.compounds(sentence, new)
+        self.compounds = names.compounds(self.full, new)
         self.qualifiers = asked.qualifiers(question)
+        # the numbers the question states, each to stand in the cited span's passage; a question describing its
+        # answer in clauses ("which company, according to TechCrunch, has invested $26.3 billion ..., claims ..."),
+        # each perhaps another article's, needs only those that no passage naming the answer states
+        self.numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
+        if question is not None and question.clauses:
+            answer = {t.key for t in new if t.critical}
+            naming = [words for words in evidence.context if answer and answer <= words]
+            self.numbers = [t for t in self.numbers if not any(stated(t, words) for words in naming)]
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = asked.names(question)
         self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
-        self.clauses = bool(question is not None and question.clauses)  # it describes its answer in clauses
         self.quiz = asked.quiz_words(question)
         fresh = {t.key for t in new}
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
@@ -185,13 +200,7 @@ class _Rules:
             return None, "off-topic: names"  # its passage names nothing the question asks about
         if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
-        numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
-        if self.clauses:  # "which company, according to TechCrunch, has invested $26.3 billion ..., claims ...":
-            # each clause may be another article's; its number stands in one of the passages naming the answer
-            answer = {t.key for t in self.new if t.critical}
-            naming = [words for words in evidence.context if answer and answer <= words]
-            numbers = [t for t in numbers if not any(stated(t, words) for words in naming)]
-        if any(not stated(t, evidence.context[sp.passage]) for t in numbers for sp in spans):
+        if any(not stated(t, evidence.context[sp.passage]) for t in self.numbers for sp in spans):
             return None, "off-topic: number"  # a number the question states, which the span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
             return None, "off-topic: qualifier"  # another year, quarter or category than the one asked

@@ -6,6 +6,7 @@ a name that spells out the question's acronym ("Artificial General Intelligence"
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag import lexicon
 from rag.evidence import Evidence, Span
@@ -31,10 +32,10 @@ def runs(sentence: str) -> list[list[str]]:
     return out
 
 
-def compounds(sentence: str, new: list[Term]) -> list[list[str]]:
-    """The names of several capitalised words in the sentence that hold a name it adds to the question."""
+def compounds(full: list[list[str]], new: list[Term]) -> list[list[str]]:
+    """The names of several capitalised words in the sentence (`runs`) that hold a name it adds to the question."""
     fresh = {t.key for t in new if t.critical}
-    return [words for words in runs(sentence) if any(k in fresh for w in words for k in lexicon.keys(w))]
+    return [words for words in full if any(k in fresh for w in words for k in lexicon.keys(w))]
 
 
 def completed(full: list[list[str]], span: Span, evidence: Evidence) -> frozenset[str]:
@@ -50,7 +51,7 @@ def completed(full: list[list[str]], span: Span, evidence: Evidence) -> frozense
         if not re.search(rf"(?<!\w){re.escape(words[-1])}(?!\w)", text):
             continue  # "university" in the span does not name "Stanford University"
         passage = evidence.passages[span.passage]
-        written = written or _flat(passage.title + " " + passage.text)
+        written = written or _written(passage.title + " " + passage.text)
         if _flat(" ".join(words)) in written:
             out |= lexicon.keys(" ".join(words))
     return frozenset(out)
@@ -66,6 +67,12 @@ def apart(words: list[str], spans: tuple[Span, ...], evidence: Evidence) -> bool
     )
     names = set(re.findall(r"\b[A-Z][\w&-]*", written))
     return all(w in names for w in words) and _flat(" ".join(words)) not in _flat(written)
+
+
+@lru_cache(maxsize=64)
+def _written(text: str) -> str:
+    """`_flat` of a passage's title and text, once per passage (`completed` reads it for each of its spans)."""
+    return _flat(text)
 
 
 def _flat(text: str) -> str:
