@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Generator, Sequence
@@ -15,13 +14,13 @@ from rag import collection, context, kvstate, language, prompts
 from rag.answerer import AnswerStream, generate, prefix_messages
 from rag.chat import Message
 from rag.consistency import Consistency
-from rag.errors import BadQuestion, BrokenIndex, CorpusError
+from rag.errors import BrokenIndex, CorpusError
 from rag.evidence import Evidence, build
 from rag.indexer import IndexReport, Progress, index_articles, index_paths
 from rag.keywords import KeywordIndex, discard_keywords, store_keywords
 from rag.loader import Article
 from rag.models import get_embedder, get_embedder_id, get_llm, get_rewriter, load_early
-from rag.question import parse, refers_back
+from rag.question import cleaned, parse, refers_back
 from rag.retriever import Retriever
 from rag.safety import screen
 from rag.settings import Settings, get_settings
@@ -29,7 +28,6 @@ from rag.store import Store, recorded_generation, set_aside
 from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
 
 History = Sequence[tuple[str, str]]  # (user question, assistant answer) pairs, oldest first
 
@@ -329,17 +327,9 @@ class Engine:
         return rewritten if 3 <= len(rewritten) <= self.settings.max_question_chars else question
 
     def check(self, question: str) -> str:
-        if not isinstance(question, str):
-            raise BadQuestion(f"The question must be text, not {type(question).__name__}.")
-        cleaned = _CONTROL.sub(" ", question).strip()
-        if not cleaned:
-            raise BadQuestion("The question is empty: type a question about the articles.")
-        if len(cleaned) > self.settings.max_question_chars:
-            raise BadQuestion(
-                f"The question is {len(cleaned):,} characters long; the limit is {self.settings.max_question_chars:,} "
-                "(RAG_MAX_QUESTION_CHARS). Ask something shorter."
-            )
-        return cleaned
+        """The question cleaned of control characters and terminal escapes; a BadQuestion when it is empty or longer
+        than RAG_MAX_QUESTION_CHARS."""
+        return cleaned(question, self.settings.max_question_chars)
 
 
 _default: Engine | None = None

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass
 
 from rag import lexicon
+from rag.errors import BadQuestion
 from rag.lexicon import Term
 
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
 _CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
 _ASKS_WHICH = re.compile(r"\b(?:which|what|whose)\s+$", re.I)  # the word before an either-or's first option
 _AUXILIARY = re.compile(
@@ -103,6 +105,22 @@ class Question:
     @property
     def rewritten(self) -> str | None:
         return self.asked if self.asked != self.text else None
+
+
+def cleaned(question: object, limit: int) -> str:
+    """The question without control characters and terminal escapes; a BadQuestion, saying what to do, when it is
+    not text, is empty, or is longer than `limit` characters (RAG_MAX_QUESTION_CHARS)."""
+    if not isinstance(question, str):
+        raise BadQuestion(f"The question must be text, not {type(question).__name__}.")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise BadQuestion("The question is empty: type a question about the articles.")
+    if len(text) > limit:
+        raise BadQuestion(
+            f"The question is {len(text):,} characters long; the limit is {limit:,} (RAG_MAX_QUESTION_CHARS). "
+            "Ask something shorter."
+        )
+    return text
 
 
 def parse(text: str, asked: str | None = None, language: str = "en") -> Question:

@@ -96,10 +96,18 @@ def _index(args) -> int:
 
 def _ask(args) -> int:
     from rag.models import load_early
+    from rag.question import cleaned
     from rag.settings import get_settings
 
-    load_early(get_settings())  # a new process: the model loads while the engine is imported and the index opens
-    engine = _engine()
+    settings = get_settings()
+    if args.question is not None:
+        cleaned(args.question, settings.max_question_chars)  # a bad question's error comes at once
+    loading = load_early(settings)  # a new process: the model loads while the engine is imported and the index opens
+    try:
+        engine = _engine()
+    finally:
+        loading.join()  # llama.cpp sends the process's output to /dev/null while it loads (llama-cpp-python #1874):
+        # nothing is printed, not even an error or a warning, before the load has ended
     if args.question is not None:
         return _answer_one(engine, args.question, args.json)
     print("Ask about the articles (empty line or Ctrl-D to quit).", file=sys.stderr)

@@ -85,3 +85,22 @@ def test_the_rag_command_ends_with_its_exit_code():
     env = {**os.environ, "RAG_TOP_K": "x"}
     bad = subprocess.run([*command, "docs"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "error: " in bad.stderr and "RAG_TOP_K" in bad.stderr
+
+
+@pytest.mark.slow
+def test_a_bad_question_and_the_chat_windows_address_are_printed_although_the_model_loads_meanwhile(real):
+    # llama-cpp-python sends the whole process's stdout and stderr to /dev/null while a model loads
+    # (abetlen/llama-cpp-python#1874): what `rag ask` and `rag chat` print must not be written during the load
+    rag_cli = [sys.executable, "-m", "rag_cli"]
+    empty = subprocess.run([*rag_cli, "ask", " "], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 2 and "error: The question is empty" in empty.stderr
+    chat = subprocess.Popen(
+        [*rag_cli, "chat", "--port", "7931"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        lines = [chat.stdout.readline() for _ in range(2)]  # the address, then the window's own
+        assert lines[0].startswith("Starting the chat window on http://127.0.0.1:7931")
+        assert lines[1].startswith("Chat window running at http://127.0.0.1:7931")
+    finally:
+        chat.terminate()
+        chat.wait(timeout=60)

@@ -188,8 +188,11 @@ def launch(host: str | None = None, port: int | None = None) -> None:
     settings = get_settings()
     print(f"Starting the chat window on http://{host or settings.ui_host}:{port or settings.ui_port} …", flush=True)
     engine = default_engine()
-    engine.load_llm_early()  # the model loads while the page is built: the first question does not wait for it
-    app, url = start(host, port, engine)
+    loading = engine.load_llm_early()  # the model loads while the page is built: the first question does not wait
+    try:
+        app, url = start(host, port, engine)
+    finally:
+        loading.join()  # llama.cpp sends the process's output to /dev/null while it loads (llama-cpp-python #1874)
     print(f"Chat window running at {url} (Ctrl-C to stop)", flush=True)
     try:
         app.block_thread()
