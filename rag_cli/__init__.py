@@ -10,10 +10,14 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rag import offline  # noqa: F401
 from rag.errors import RagError, exit_code
+
+if TYPE_CHECKING:
+    from rag.engine import History
+    from rag.types import Answer
 
 
 def run() -> NoReturn:
@@ -109,8 +113,13 @@ def _ask(args) -> int:
         loading.join()  # llama.cpp sends the process's output to /dev/null while it loads (llama-cpp-python #1874):
         # nothing is printed, not even an error or a warning, before the load has ended
     if args.question is not None:
-        return _answer_one(engine, args.question, args.json)
-    print("Ask about the articles (empty line or Ctrl-D to quit).", file=sys.stderr)
+        _answer_one(engine, args.question, args.json)
+        return 0
+    print(
+        "Ask about the articles; a follow-up may refer to the answers before it (empty line or Ctrl-D to quit).",
+        file=sys.stderr,
+    )
+    history: list[tuple[str, str]] = []
     while True:
         try:
             question = input("? ")
@@ -119,16 +128,20 @@ def _ask(args) -> int:
         if not question.strip():
             return 0
         try:
-            _answer_one(engine, question, args.json)
+            answer = _answer_one(engine, question, args.json, history)
         except RagError as exc:
             print(f"error: {exc}", file=sys.stderr)
+        else:
+            history.append((question, answer.text))
 
 
-def _answer_one(engine, question: str, as_json: bool) -> int:
-    stream = engine.stream(question)  # indexes the corpus folder on first use
+def _answer_one(engine, question: str, as_json: bool, history: History = ()) -> Answer:
+    """Print the answer to `question` (a follow-up of `history`'s turns, as in the chat window) and return it."""
+    stream = engine.stream(question, history)  # indexes the corpus folder on first use
     if as_json:
-        print(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))
-        return 0
+        answer = stream.collect()
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return answer
     for piece in stream:
         print(piece, end="", flush=True)
     print()
@@ -137,7 +150,7 @@ def _answer_one(engine, question: str, as_json: bool) -> int:
         print(f'  [{c.key}] {c.source} chars {c.start}-{c.end}: "{c.quote}"')
     if answer.dropped:
         print(f"  ({len(answer.dropped)} unsupported sentence(s) left out; --json shows them)")
-    return 0
+    return answer
 
 
 def _docs(args) -> int:

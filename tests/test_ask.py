@@ -230,6 +230,24 @@ def test_cli_ask_json_and_errors(llm, capsys):
     assert "empty" in capsys.readouterr().err
 
 
+def test_cli_asking_in_a_row_keeps_the_conversation_as_the_chat_window_does(llm, capsys, monkeypatch):
+    typed = iter(["Which cloud hosts OpenAI's models?", "and when was its deal signed?", ""])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(typed))
+    llm.queue(
+        "Azure hosts OpenAI's models.",
+        "When did Microsoft and OpenAI formalize their agreement?",  # the follow-up, rewritten to stand alone
+        "They formalized it on October 28, 2025.",
+    )
+    assert cli(["ask"]) == 0
+    out = capsys.readouterr().out
+    assert "Azure hosts OpenAI's models [1]." in out and "October 28, 2025 [1]" in out
+    rewrite = llm.prompts[1][0].content
+    assert (
+        "User: Which cloud hosts OpenAI's models?" in rewrite
+        and "Assistant: Azure hosts OpenAI's models [1]." in rewrite
+    )
+
+
 def test_cli_index_and_docs(llm, capsys):
     assert cli(["index"]) == 0
     assert "2 added" in capsys.readouterr().out
