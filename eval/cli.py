@@ -62,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     for name, text in BENCHMARKS.items():
         group.add_argument(f"--{name}", action="store_true", help=f"{text} (../shared/benchmarks)")
     p.add_argument("--limit", type=int, help="only N questions (the first N; RealTimeQA: a seeded sample of N)")
+    p.add_argument(
+        "--skip", type=int, default=0, help="leave out the first N questions (a JSONL set, --multihop): the next ones"
+    )
     p.add_argument("--peer", action="store_true", help="also the llama-index peer on the same questions, side by side")
     p.add_argument("--out", type=Path, help="folder for the results (default: RAG_DATA_DIR/eval/SET)")
     report.threshold_arguments(p)
@@ -71,7 +74,8 @@ def parser() -> argparse.ArgumentParser:
 
 def run_set(args: argparse.Namespace) -> int:
     gates, base = report.thresholds(args), get_settings()
-    chosen = choose(next((n for n in NAMES if getattr(args, n)), ""), args.set, args.corpus, args.limit, base)
+    bench = next((n for n in NAMES if getattr(args, n)), "")
+    chosen = choose(bench, args.set, args.corpus, args.limit, base, args.skip)
     name, corpus, samples = chosen.name, chosen.corpus, chosen.samples
     if not corpus.is_dir():
         raise RagError(f"The corpus {corpus} is not a folder: pass --corpus DIR with the set's articles.")

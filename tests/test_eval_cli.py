@@ -10,7 +10,7 @@ from conftest import SEEDS
 from eval import replay, runner
 from eval.metrics import outcome as outcomes
 from eval.sample import SEED_SET, load_samples
-from rag import get_settings
+from rag import get_settings, prompts
 from rag_cli import main as cli
 
 SET = [
@@ -320,11 +320,25 @@ def test_threshold_names_and_benchmark_arguments(llm, tmp_path, capsys):
     assert "--halueval brings its own questions" in capsys.readouterr().err
     assert cli(["eval", "--realtimeqa", "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
+    assert cli(["eval", "--realtimeqa", "--skip", "4"]) == 2
+    assert (
+        "--skip takes a number of questions (0 or more), for a JSONL set or --multihop only" in capsys.readouterr().err
+    )
     with pytest.raises(SystemExit):
         cli(["eval", "--halueval", "--realtimeqa"])
     with pytest.raises(SystemExit):
         cli(["eval", "--help"])
     assert "SPLIT.METRIC (dev.right," in " ".join(capsys.readouterr().out.split())
+
+
+def test_skip_takes_the_next_questions_of_a_set(llm, tmp_path):
+    rows = [{"id": f"q{n}", "question": f"Question {n}?", "answerable": False} for n in range(5)]
+    out = tmp_path / "run"
+    args = ["eval", str(write_set(tmp_path / "five.jsonl", rows)), "--corpus", str(SEEDS), "--skip", "2"]
+    llm.queue(prompts.NOT_FOUND, prompts.NOT_FOUND)
+    assert cli([*args, "--limit", "2", "--out", str(out), "--quiet"]) == 0
+    records = json.loads((out / "results.json").read_text())["records"]
+    assert [r["id"] for r in records] == ["q2", "q3"]
 
 
 def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):

@@ -33,21 +33,27 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
             path.write_text(text, encoding="utf-8")
 
 
-def choose(bench: str, path: Path | None, corpus: Path | None, limit: int | None, settings: Settings) -> EvalSet:
-    """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set)."""
+def choose(
+    bench: str, path: Path | None, corpus: Path | None, limit: int | None, settings: Settings, skip: int = 0
+) -> EvalSet:
+    """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set); `skip`
+    leaves out a set's first questions (a set read in file order: a JSONL set, MultiHop-RAG), so that a run can take
+    the next ones."""
     from eval.datasets import halueval, multihop, realtimeqa
 
     if limit is not None and limit < 1:
         raise RagError(f"--limit must be at least 1, not {limit}.")
+    if skip < 0 or skip and bench in ("halueval", "realtimeqa"):
+        raise RagError("--skip takes a number of questions (0 or more), for a JSONL set or --multihop only.")
     if bench and (path or corpus):
         raise RagError(f"--{bench} brings its own questions and articles: leave out the question set and --corpus.")
     folder = settings.data_dir / "eval" / bench / "corpus"
     if bench:
-        return {"halueval": halueval.load, "realtimeqa": realtimeqa.load, "multihop": multihop.load}[bench](
-            folder, limit
-        )
+        load = {"halueval": halueval.load, "realtimeqa": realtimeqa.load, "multihop": multihop.load}[bench]
+        found = load(folder, None if limit is None else skip + limit)
+        return EvalSet(found.name, found.corpus, found.samples[skip:])
     path = path or SEED_SET
-    samples = load_samples(path)
+    samples = load_samples(path)[skip:]
     name = "seed" if path == SEED_SET else path.stem
     folder = corpus or (SEEDS if path == SEED_SET else settings.corpus_dir)
     return EvalSet(name, folder, tuple(samples[:limit] if limit else samples))
