@@ -280,6 +280,27 @@ def test_render_escapes_article_text():
     assert "<mark>quoted words</mark>" in html and 'id="src-3-1"' in html and "&lt;b&gt;T&lt;/b&gt;" in html
 
 
+def test_a_long_passage_shows_the_cited_words_in_their_paragraph_and_the_whole_folded():
+    from rag.types import Citation, Passage
+
+    paragraphs = [
+        "An opening paragraph about something else. " * 12,
+        "Words before. " * 40 + "THE QUOTE." + " After." * 60,
+    ]
+    text = "\n".join(paragraphs)
+    at = text.index("THE QUOTE.")
+    passage = Passage("c1", "a.txt", "T", text, 100, 100 + len(text))
+    html = render.card(1, Citation(1, "a.txt", "c1", "THE QUOTE.", 100 + at, 110 + at, "T"), {"c1": passage})
+    shown, folded = html.split('<details class="whole">')
+    assert "<mark>THE QUOTE.</mark>" in shown and "opening paragraph" not in shown
+    assert shown.count("Words before.") < 40 and '<p class="passage">…' in shown
+    assert shown.count("After.") < 60 and shown.split("</mark>")[1].split("</p>")[0].endswith("…")
+    assert "opening paragraph" in folded and "<mark>THE QUOTE.</mark>" in folded
+    short = Passage("c2", "b.txt", "T", "Short text with THE QUOTE. in it.", 0, 33)
+    html = render.card(1, Citation(1, "b.txt", "c2", "THE QUOTE.", 16, 26, "T"), {"c2": short})
+    assert "<details" not in html and "Short text with <mark>THE QUOTE.</mark> in it." in html
+
+
 def test_theme_uses_system_fonts_only():
     css = " ".join(str(f) for f in [*THEME._font, *THEME._font_mono])
     assert "system-ui" in css and "Google" not in css and "Local" not in css

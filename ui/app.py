@@ -47,6 +47,7 @@ CSS = """
 .source-meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin: 0.15rem 0 0.35rem; }
 .passage { font-size: 0.9em; line-height: 1.45; margin: 0; white-space: pre-wrap; }
 .passage mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.whole summary { cursor: pointer; color: var(--body-text-color-subdued); font-size: 0.8em; margin-top: 0.35rem; }
 .dropped summary { cursor: pointer; color: #b45309; font-size: 0.9em; }
 .dropped li { color: var(--body-text-color-subdued); text-decoration: line-through; font-size: 0.9em; }
 .no-sources, .sources-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }

@@ -42,8 +42,12 @@ def queued(ahead: int) -> str:
     return f"Queued: {ahead} question{'s' if ahead != 1 else ''} ahead of yours…"
 
 
-def highlight(passage: Passage, citation: Citation) -> str:
-    """The passage text, escaped, with the cited words inside <mark> (found by offset, else by search)."""
+AROUND = 280  # how much of a long passage a source card shows on each side of the cited words, in characters
+
+
+def highlight(passage: Passage, citation: Citation, around: int | None = None) -> str:
+    """The passage text, escaped, with the cited words inside <mark> (found by offset, else by search); with
+    `around`, only the cited words' paragraph, cut at a word about `around` characters from them on each side."""
     text = passage.text
     at = citation.start - passage.start
     if not (at >= 0 and text[at : at + len(citation.quote)] == citation.quote):
@@ -51,18 +55,40 @@ def highlight(passage: Passage, citation: Citation) -> str:
     if at < 0:
         return escape(text)
     end = at + len(citation.quote)
-    return f"{escape(text[:at])}<mark>{escape(text[at:end])}</mark>{escape(text[end:])}"
+    left, right = _cut(text, at, end, around) if around is not None else (0, len(text))
+    head, tail = ("…" if left > 0 else ""), ("…" if right < len(text) else "")
+    return f"{head}{escape(text[left:at])}<mark>{escape(text[at:end])}</mark>{escape(text[end:right])}{tail}"
+
+
+def _cut(text: str, at: int, end: int, around: int) -> tuple[int, int]:
+    """Where an excerpt of `text` around text[at:end] begins and ends: that paragraph, cut at a word about `around`
+    characters from it on each side."""
+    first = text.rfind("\n", 0, at) + 1
+    last = text.find("\n", end)
+    last = len(text) if last < 0 else last
+    left = first if at - first <= around else text.find(" ", at - around, at) + 1 or at - around
+    space = text.rfind(" ", end, end + around)
+    right = last if last - end <= around else space if space > end else end + around
+    return left, right
 
 
 def card(turn: int, citation: Citation, passages: Mapping[str, Passage]) -> str:
+    """A cited passage's card: its title and place, the cited words marked in their paragraph (a passage read whole
+    is a whole article), and the whole passage folded below when it is longer."""
     passage = passages.get(citation.chunk_id)
-    body = highlight(passage, citation) if passage else f"<mark>{escape(citation.quote)}</mark>"
+    body = highlight(passage, citation, AROUND) if passage else f"<mark>{escape(citation.quote)}</mark>"
+    whole = highlight(passage, citation) if passage else body
     title = escape(citation.title or (passage.title if passage else "") or citation.source)
+    folded = (
+        f'<details class="whole"><summary>Whole passage</summary><p class="passage">{whole}</p></details>'
+        if whole != body
+        else ""
+    )
     return (
         f'<div class="source" id="{anchor(turn, citation.key)}">'
         f'<div class="source-head"><span class="key">[{citation.key}]</span> <span class="title">{title}</span></div>'
         f'<div class="source-meta"><code>{escape(citation.source)}</code> · characters {citation.start}–{citation.end}</div>'
-        f'<p class="passage">{body}</p></div>'
+        f'<p class="passage">{body}</p>{folded}</div>'
     )
 
 
