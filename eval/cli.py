@@ -63,7 +63,10 @@ def parser() -> argparse.ArgumentParser:
         group.add_argument(f"--{name}", action="store_true", help=f"{text} (../shared/benchmarks)")
     p.add_argument("--limit", type=int, help="only N questions (the first N; RealTimeQA: a seeded sample of N)")
     p.add_argument(
-        "--skip", type=int, default=0, help="leave out the first N questions (a JSONL set, --multihop): the next ones"
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first N questions (a JSONL set, --multihop) or, with --realtimeqa, the sample of N",
     )
     p.add_argument("--peer", action="store_true", help="also the llama-index peer on the same questions, side by side")
     p.add_argument("--out", type=Path, help="folder for the results (default: RAG_DATA_DIR/eval/SET)")

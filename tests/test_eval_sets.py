@@ -121,3 +121,11 @@ def test_the_real_realtimeqa_sample(tmp_path):
     assert len(s.samples) == 10 and sum(i.answerable for i in s.samples) == 5
     assert all(i.sources for i in s.samples if i.answerable) and all(len(i.choices) >= 3 for i in s.samples)
     assert all(src in {p.name for p in s.corpus.iterdir()} for i in s.samples for src in i.sources)
+
+
+def test_realtimeqa_skip_samples_other_questions_than_the_first_sample(tmp_path):
+    bench = rtqa_bench(tmp_path / "bench", n=20)
+    first = {i.id for i in realtimeqa.load(tmp_path / "corpus", 6, bench).samples}
+    later = realtimeqa.load(tmp_path / "corpus", 6, bench, skip=6).samples
+    assert len(later) == 6 and sum(i.answerable for i in later) == 3 and not first & {i.id for i in later}
+    assert len(list((tmp_path / "corpus").iterdir())) == 6  # only the later sample's articles

@@ -36,21 +36,24 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
 def choose(
     bench: str, path: Path | None, corpus: Path | None, limit: int | None, settings: Settings, skip: int = 0
 ) -> EvalSet:
-    """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set); `skip`
-    leaves out a set's first questions (a set read in file order: a JSONL set, MultiHop-RAG), so that a run can take
-    the next ones."""
+    """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set). `skip`
+    leaves out the first questions of a set read in file order (a JSONL set, MultiHop-RAG) and, for RealTimeQA,
+    the seeded sample of that size: a run then takes questions that the rules chosen on the first ones never saw."""
     from eval.datasets import halueval, multihop, realtimeqa
 
     if limit is not None and limit < 1:
         raise RagError(f"--limit must be at least 1, not {limit}.")
-    if skip < 0 or skip and bench in ("halueval", "realtimeqa"):
-        raise RagError("--skip takes a number of questions (0 or more), for a JSONL set or --multihop only.")
+    if skip < 0 or skip and bench == "halueval":
+        raise RagError("--skip takes a number of questions (0 or more), and not with --halueval (pooled paragraphs).")
     if bench and (path or corpus):
         raise RagError(f"--{bench} brings its own questions and articles: leave out the question set and --corpus.")
     folder = settings.data_dir / "eval" / bench / "corpus"
+    if bench == "realtimeqa":
+        return realtimeqa.load(folder, limit, skip=skip)
     if bench:
-        load = {"halueval": halueval.load, "realtimeqa": realtimeqa.load, "multihop": multihop.load}[bench]
-        found = load(folder, None if limit is None else skip + limit)
+        found = {"halueval": halueval.load, "multihop": multihop.load}[bench](
+            folder, None if limit is None else skip + limit
+        )
         return EvalSet(found.name, found.corpus, found.samples[skip:])
     path = path or SEED_SET
     samples = load_samples(path)[skip:]
