@@ -88,7 +88,9 @@ _MEASURE = re.compile(r"(\d+(?:[.,]\d+)?)(?:mm|cm|m|km|kg|mi|ft|lbs?|mn|bn|tn|k)
 @lru_cache(maxsize=65536)
 def norm(word: str) -> str:
     """One normal form per word: lower case, possessive dropped, number words as digits, a measure as its number
-    ("80m" is the 80 of "80 m"), stemmed."""
+    ("80m" is the 80 of "80 m"), stemmed; a word in capitals is an acronym, not stemmed ("UPS" is not "up")."""
+    if len(word) >= 2 and word.isalpha() and word.isupper():
+        return word.lower()
     if measure := _MEASURE.fullmatch(word):
         word = measure.group(1)
     word = word.lower().replace("’", "'")

@@ -43,6 +43,14 @@ def test_a_name_or_number_no_article_states_is_refused():
     assert support("They formalized it on October 29, 2025.", "When did they formalize the agreement?") == 0.0
 
 
+def test_an_acronym_is_not_the_word_it_would_stem_to():
+    text = "The co-CEO arrangement would free Petersen up to meet customers, two former Flexport employees said."
+    question = "Which company let Ryan Petersen meet customers?"
+    assert support("UPS", question, text, "Flexport") == 0.0  # "UPS" is not the "up" of "free Petersen up"
+    assert support("Flexport", question, text, "Flexport") == 1.0
+    assert lexicon.keys("UPS and AWS") == {"ups", "and", "aws"}
+
+
 def test_a_name_put_together_from_two_the_span_names_apart_is_invented():
     text = (
         "We see this in the Azure OpenAI Service which allows developers to build their own applications, in GitHub "
