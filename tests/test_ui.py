@@ -296,6 +296,9 @@ def test_a_long_passage_shows_the_cited_words_in_their_paragraph_and_the_whole_f
     assert shown.count("Words before.") < 40 and '<p class="passage">…' in shown
     assert shown.count("After.") < 60 and shown.split("</mark>")[1].split("</p>")[0].endswith("…")
     assert "opening paragraph" in folded and "<mark>THE QUOTE.</mark>" in folded
+    whole_paragraph = Passage("c3", "c.txt", "T", "First paragraph.\nSecond, with THE QUOTE. in it.\nThird.", 0, 50)
+    html = render.card(1, Citation(1, "c.txt", "c3", "THE QUOTE.", 30, 40, "T"), {"c3": whole_paragraph})
+    assert '<p class="passage">Second, with <mark>THE QUOTE.</mark> in it.</p>' in html  # a whole paragraph: no "…"
     short = Passage("c2", "b.txt", "T", "Short text with THE QUOTE. in it.", 0, 33)
     html = render.card(1, Citation(1, "b.txt", "c2", "THE QUOTE.", 16, 26, "T"), {"c2": short})
     assert "<details" not in html and "Short text with <mark>THE QUOTE.</mark> in it." in html

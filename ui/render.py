@@ -56,7 +56,8 @@ def highlight(passage: Passage, citation: Citation, around: int | None = None) -
         return escape(text)
     end = at + len(citation.quote)
     left, right = _cut(text, at, end, around) if around is not None else (0, len(text))
-    head, tail = ("…" if left > 0 else ""), ("…" if right < len(text) else "")
+    head = "…" if left > 0 and text[left - 1] != "\n" else ""  # cut inside a paragraph, not at its end
+    tail = "…" if right < len(text) and text[right] != "\n" else ""
     return f"{head}{escape(text[left:at])}<mark>{escape(text[at:end])}</mark>{escape(text[end:right])}{tail}"
 
 
