@@ -155,6 +155,9 @@ def _html(raw: str) -> tuple[str, str, dict[str, str]]:
 def _pdf(path: Path) -> str:
     from pypdf import PdfReader
 
+    # pypdf logs what it repairs or gives up on ("invalid pdf header", "EOF marker not found") as warnings of its
+    # own; a file it cannot read is reported once, as a skipped file with the reason
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
     except Exception as exc:  # pypdf raises many types for damaged files

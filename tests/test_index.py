@@ -78,7 +78,7 @@ def test_outlet_and_date_come_from_front_matter_and_html_meta_and_steer_retrieva
         assert top[0].source == source and top[0].outlet == outlet
 
 
-def test_bad_files_are_skipped_with_reasons(tmp_path, corpus):
+def test_bad_files_are_skipped_with_reasons(tmp_path, corpus, caplog):
     (corpus / "empty.txt").write_text("")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (corpus / "latin.txt").write_bytes("Caf\xe9 prices rose in M\xfcnchen.".encode("cp1252"))
@@ -91,6 +91,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path, corpus):
     assert reasons["empty.txt"] == "empty file"
     assert "binary" in reasons["binary.txt"]
     assert "PDF" in reasons["broken.pdf"]
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]  # the skipped file's reason says it once
     assert "outside" in reasons["link.txt"]
     assert "latin.txt" in report.added  # read as Windows-1252, not dropped
     assert "secret" not in {p.text for p in engine(tmp_path, corpus).keywords().passages}
