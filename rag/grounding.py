@@ -78,9 +78,8 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     if asked.quiz_words(question) and not asked.names_an_option(sentence, question):
         return Support(0.0, reason="off-topic: options")  # a quiz is answered by one of its options
     article = articles.named(question, evidence)
-    rules = _Rules(
-        sentence, claim, new or claim, question, article, evidence
-    )  # a verdict's reason may only repeat the question
+    # a verdict's reason may only repeat the question: then the words it has are held to the rules as new ones
+    rules = _Rules(sentence, claim, new or claim, question, article, evidence)
     best, tie, reason = Support(0.0), (0.0, False, 0, 0), "invented"
     for sp in evidence.spans:
         value, why = rules.score((sp,), evidence)
