@@ -50,6 +50,16 @@ def names_an_option(sentence: str, question: Question) -> bool:
     return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
 
 
+_RECENT = re.compile(r"\b(?:recent\w*|latest|this (?:week|month|year)\b|current\w*|now|new|newly|just)\b", re.I)
+
+
+def recent(question: Question | None) -> bool:
+    """The question asks about the latest news ("recently", "the latest", "this week", "new", "now"): an article a
+    year older than the newest one retrieved reports an earlier event ("Turkey was struck by a magnitude 6.7
+    earthquake" in 2020 for "Which country was recently struck by a 7.4 earthquake?")."""
+    return question is not None and bool(_RECENT.search(OPTIONS.sub("", question.asked)))
+
+
 def keys(question: Question | None) -> frozenset[str]:
     """Every normalised word of the question asked."""
     return frozenset(lexicon.keys(question.asked)) if question is not None else frozenset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from itertools import pairwise
 
 from rag import lexicon
@@ -92,12 +93,20 @@ def units(text: str, lower: frozenset[str] | None = None) -> list[tuple[int, int
     return [w for s, e in split_sentences(text) for w in windows(text, s, e, lower)]
 
 
+def published(p: Passage) -> date | None:
+    """The passage's publication date ("2023-10-05" or an ISO date-time), or None when unknown or malformed."""
+    m = re.match(r"(\d{4})-(\d\d)-(\d\d)", p.published or "")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        return None
+
+
 def byline(p: Passage) -> str:
     """The passage's outlet and publication date in words ('TechCrunch, October 5, 2023'), or ''."""
     parts = [p.outlet or ""]
-    m = re.match(r"(\d{4})-(\d\d)-(\d\d)", p.published or "")
-    if m and 1 <= int(m.group(2)) <= 12:
-        parts.append(f"{lexicon.MONTHS[int(m.group(2)) - 1]} {int(m.group(3))}, {m.group(1)}")
+    if (day := published(p)) is not None:
+        parts.append(f"{lexicon.MONTHS[day.month - 1]} {day.day}, {day.year}")
     return ", ".join(x for x in parts if x)
 
 
@@ -129,6 +138,13 @@ class Evidence:
     closeness: tuple[float, ...] = ()  # per unit (passage by passage), similarity to the question (rag.context.near)
     titles: tuple[frozenset[str], ...] = ()  # per passage, the words of its title
     lowercase: frozenset[str] = frozenset()  # the words the passages write in lower case ("healthcare")
+    dates: tuple[date | None, ...] = ()  # per passage, its publication date, when known
+
+    def older(self, passage: int, days: int) -> bool:
+        """The passage was published more than `days` before the newest passage of the evidence."""
+        known = [d for d in self.dates if d is not None]
+        own = self.dates[passage] if self.dates else None
+        return own is not None and (max(known) - own).days > days
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]
@@ -159,4 +175,5 @@ def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
         tuple(context),
         titles=tuple(titles),
         lowercase=frozenset().union(*lowers),
+        dates=tuple(published(p) for p in passages),
     )

@@ -13,7 +13,8 @@ So a sentence is shown, citing the span that states it, when
    span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
-   place ("the second article"), or each article, cited, when it asks what both say (rag.articles); the qualifiers
+   place ("the second article"), or each article, cited, when it asks what both say (rag.articles), and, when it
+   asks about the latest news ("recently", "this week"), was published within a year of the newest one; the qualifiers
    the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
    its passage's title and date, beside the answer (a number of a question describing its answer in clauses, by a
    passage naming the answer); a sentence, or the sentence of its span stating its answer, says
@@ -46,6 +47,7 @@ from rag.question import Question
 BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
 MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
+RECENT_DAYS = 365  # a question about the latest news is not answered from an article older than the newest by more
 QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state, and how
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
 _QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
@@ -153,6 +155,7 @@ class _Rules:
             self.numbers = [t for t in self.numbers if not any(stated(t, words) for words in naming)]
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = asked.names(question)
+        self.recent = asked.recent(question)
         self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
         self.quiz = asked.quiz_words(question)
@@ -193,6 +196,8 @@ class _Rules:
             return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
+        if self.recent and any(evidence.older(sp.passage, RECENT_DAYS) for sp in spans):
+            return None, "off-topic: older"  # "recently", answered from a report a year older than the newest
         if self.names and not any(
             any(stated(t, context) or lexicon.misspelt(t.key, context) for t in n) for n in self.names
         ):

@@ -176,6 +176,20 @@ def test_the_qualifiers_of_the_question_stand_beside_the_answer():
     assert support("Serena Williams won it.", question, WIMBLEDON, "Wimbledon champions") == 0.0
 
 
+def test_a_question_about_recent_news_is_not_answered_from_a_year_older_report():
+    old = Passage("o#1", "o.txt", "Quakes", "In January 2020, Turkey was struck by a strong earthquake.", 0, 58,
+                  published="2020-01-25")  # fmt: skip
+    new = Passage("n#1", "n.txt", "Quake", "Taiwan was struck by a strong earthquake on Wednesday.", 0, 54,
+                  published="2024-04-03")  # fmt: skip
+    evidence = build([old, new])
+    recent = parse("Which country was recently struck by a strong earthquake?")
+    assert grounding.check("Turkey", evidence, recent).score == 0.0
+    assert grounding.check("Taiwan", evidence, recent).score >= 0.5
+    # asked without "recently", the older report answers; alone, it is the newest there is
+    assert grounding.check("Turkey", evidence, parse("Which country was struck by a strong earthquake?")).score >= 0.5
+    assert grounding.check("Turkey", build([old]), recent).score >= 0.5
+
+
 def test_a_true_sentence_that_says_nothing_of_what_was_asked_is_no_answer():
     assert support("The agreement was formalized on October 28, 2025.", "What stake does Microsoft own?") == 0.0
 
