@@ -68,6 +68,14 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         help="leave out the first N questions (a JSONL set, --multihop) or, with --realtimeqa, the sample of N",
     )
+    p.add_argument(
+        "--exclude",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="RUN",
+        help="leave out the questions an earlier run asked (its folder; repeatable): a sample none of them is in",
+    )
     p.add_argument("--peer", action="store_true", help="also the llama-index peer on the same questions, side by side")
     p.add_argument("--out", type=Path, help="folder for the results (default: RAG_DATA_DIR/eval/SET)")
     report.threshold_arguments(p)
@@ -78,7 +86,8 @@ def parser() -> argparse.ArgumentParser:
 def run_set(args: argparse.Namespace) -> int:
     gates, base = report.thresholds(args), get_settings()
     bench = next((n for n in NAMES if getattr(args, n)), "")
-    chosen = choose(bench, args.set, args.corpus, args.limit, base, args.skip)
+    exclude = frozenset(sample.id for run in args.exclude for sample, _ in runner.load(run))
+    chosen = choose(bench, args.set, args.corpus, args.limit, base, args.skip, exclude)
     name, corpus, samples = chosen.name, chosen.corpus, chosen.samples
     if not corpus.is_dir():
         raise RagError(f"The corpus {corpus} is not a folder: pass --corpus DIR with the set's articles.")

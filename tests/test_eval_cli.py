@@ -337,6 +337,12 @@ def test_skip_takes_the_next_questions_of_a_set(llm, tmp_path):
     assert cli([*args, "--limit", "2", "--out", str(out), "--quiet"]) == 0
     records = json.loads((out / "results.json").read_text())["records"]
     assert [r["id"] for r in records] == ["q2", "q3"]
+    llm.queue(prompts.NOT_FOUND, prompts.NOT_FOUND)  # --exclude: never the questions that run asked
+    args = ["eval", str(tmp_path / "five.jsonl"), "--corpus", str(SEEDS), "--exclude", str(out), "--limit", "2"]
+    assert cli([*args, "--out", str(tmp_path / "next"), "--quiet"]) == 0
+    records = json.loads((tmp_path / "next" / "results.json").read_text())["records"]
+    assert [r["id"] for r in records] == ["q0", "q1"]
+    assert cli(["eval", "--multihop", "--exclude", str(tmp_path / "nowhere")]) == 2  # not a run's folder
 
 
 def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):

@@ -129,3 +129,12 @@ def test_realtimeqa_skip_samples_other_questions_than_the_first_sample(tmp_path)
     later = realtimeqa.load(tmp_path / "corpus", 6, bench, skip=6).samples
     assert len(later) == 6 and sum(i.answerable for i in later) == 3 and not first & {i.id for i in later}
     assert len(list((tmp_path / "corpus").iterdir())) == 6  # only the later sample's articles
+
+
+def test_realtimeqa_exclude_never_asks_the_questions_of_earlier_runs(tmp_path):
+    bench = rtqa_bench(tmp_path / "bench", n=20)
+    first = realtimeqa.load(tmp_path / "corpus", 6, bench).samples
+    later = realtimeqa.load(tmp_path / "corpus", 6, bench, skip=6).samples
+    asked = frozenset(i.id for i in first + later)
+    third = realtimeqa.load(tmp_path / "corpus", 6, bench, exclude=asked).samples
+    assert len(third) == 6 and sum(i.answerable for i in third) == 3 and not asked & {i.id for i in third}

@@ -34,29 +34,40 @@ def write_files(folder: Path, files: dict[str, str]) -> None:
 
 
 def choose(
-    bench: str, path: Path | None, corpus: Path | None, limit: int | None, settings: Settings, skip: int = 0
+    bench: str,
+    path: Path | None,
+    corpus: Path | None,
+    limit: int | None,
+    settings: Settings,
+    skip: int = 0,
+    exclude: frozenset[str] = frozenset(),
 ) -> EvalSet:
     """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set). `skip`
     leaves out the first questions of a set read in file order (a JSONL set, MultiHop-RAG) and, for RealTimeQA,
-    the seeded sample of that size: a run then takes questions that the rules chosen on the first ones never saw."""
+    the seeded sample of that size; `exclude`, the questions of these ids (those of earlier runs): a run then takes
+    questions that the rules chosen on the others never saw."""
     from eval.datasets import halueval, multihop, realtimeqa
 
     if limit is not None and limit < 1:
         raise RagError(f"--limit must be at least 1, not {limit}.")
-    if skip < 0 or skip and bench == "halueval":
-        raise RagError("--skip takes a number of questions (0 or more), and not with --halueval (pooled paragraphs).")
+    if skip < 0 or (skip or exclude) and bench == "halueval":
+        raise RagError(
+            "--skip takes a number of questions (0 or more); neither it nor --exclude goes with --halueval (pooled "
+            "paragraphs)."
+        )
     if bench and (path or corpus):
         raise RagError(f"--{bench} brings its own questions and articles: leave out the question set and --corpus.")
     folder = settings.data_dir / "eval" / bench / "corpus"
     if bench == "realtimeqa":
-        return realtimeqa.load(folder, limit, skip=skip)
+        return realtimeqa.load(folder, limit, skip=skip, exclude=exclude)
     if bench:
         found = {"halueval": halueval.load, "multihop": multihop.load}[bench](
-            folder, None if limit is None else skip + limit
+            folder, None if limit is None or exclude else skip + limit
         )
-        return EvalSet(found.name, found.corpus, found.samples[skip:])
+        kept = [s for s in found.samples[skip:] if s.id not in exclude]
+        return EvalSet(found.name, found.corpus, tuple(kept[:limit] if limit else kept))
     path = path or SEED_SET
-    samples = load_samples(path)[skip:]
+    samples = [s for s in load_samples(path)[skip:] if s.id not in exclude]
     name = "seed" if path == SEED_SET else path.stem
     folder = corpus or (SEEDS if path == SEED_SET else settings.corpus_dir)
     return EvalSet(name, folder, tuple(samples[:limit] if limit else samples))

@@ -1,7 +1,8 @@
 """RealTimeQA 2024 (Kasai et al., NeurIPS 2023 D&B): news quizzes (4 options) over pooled articles, asked as "<question>
 Options: A; B; C; D."; unanswerable when none of the question's own articles states its gold option. `limit` N: a
 seeded sample, half answerable, over those questions' articles only; `skip` M: drawn from the questions that the
-sample of M leaves out (`--skip 100 --limit 100`: a hundred others). Dev and test alternate within each kind."""
+sample of M leaves out (`--skip 100 --limit 100`: a hundred others); `exclude`: never these question ids (those of
+earlier runs). Dev and test alternate within each kind."""
 
 import hashlib
 import random
@@ -15,14 +16,20 @@ BENCH = BENCHMARKS / "realtimeqa"
 SEED = 2024
 
 
-def load(folder: Path, limit: int | None = None, bench: Path | None = None, seed: int = SEED, skip: int = 0) -> EvalSet:
+def load(
+    folder: Path,
+    limit: int | None = None,
+    bench: Path | None = None,
+    seed: int = SEED,
+    skip: int = 0,
+    exclude: frozenset[str] = frozenset(),
+) -> EvalSet:
     """Write the chosen questions' articles into `folder` (`bench`: questions.jsonl and articles.jsonl)."""
     bench = bench or BENCH
     questions, articles = _jsonl(bench / "questions.jsonl"), {a["url"]: a for a in _jsonl(bench / "articles.jsonl")}
     golds = {q["id"]: _gold_urls(q, articles) for q in questions}
-    if skip:
-        taken = {q["id"] for q, _ in _sample(questions, golds, skip, seed)}
-        questions = [q for q in questions if q["id"] not in taken]
+    taken = {q["id"] for q, _ in _sample(questions, golds, skip, seed)} if skip else set()
+    questions = [q for q in questions if q["id"] not in taken and str(q["id"]) not in exclude]
     chosen = _sample(questions, golds, limit, seed)
     urls = dict.fromkeys(u for q, _ in chosen for u in q.get("articles", []) if u in articles)
     write_files(folder, {_name(u): _article(articles[u]) for u in urls})
