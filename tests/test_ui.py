@@ -13,7 +13,7 @@ import pytest
 from conftest import SEEDS, use_llm
 from fakes import QueueLLM
 
-from rag import REFUSAL
+from rag import REFUSAL, RagError
 from rag.engine import Engine
 from rag.settings import get_settings
 from ui import render, uploads
@@ -597,3 +597,30 @@ def test_busy_port_is_a_clear_error(llm):
         port = taken.getsockname()[1]
         with pytest.raises(RagError, match=f"127.0.0.1:{port}.*pass another --port or set RAG_UI_PORT"):
             start("127.0.0.1", port, Engine(get_settings()))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_chat_window_starts_behind_a_proxy_and_says_when_this_machine_cannot_reach_it(llm, monkeypatch, tmp_path):
+    # a proxy for every request and none excepted: Gradio's own request to its page went to the (dead) proxy
+    for name in ("no_proxy", "NO_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    app, url = start("127.0.0.1", _free_port(), Engine(get_settings()))
+    try:
+        assert httpx.get(url, trust_env=False).status_code == 200
+    finally:
+        app.close()
+    # the loopback interface down (a sandbox without `lo`): a message, not Gradio's traceback
+    monkeypatch.setattr("gradio.networking.url_ok", lambda _url: False)
+    port = _free_port()
+    with pytest.raises(RagError, match="the loopback interface is down"):
+        start("127.0.0.1", port, Engine(get_settings()))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))  # and the port is free again

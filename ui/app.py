@@ -5,12 +5,16 @@
 
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
 from rag import Engine, RagError, Settings, default_engine, get_settings  # first: no analytics, no model hub
 from ui import render
 from ui.handlers import Chat, Conversation, View
 from ui.uploads import ACCEPTED
+
+PROXIES = ("http", "https", "all")  # the proxy variables (either case) that httpx, and so Gradio, reads
 
 TITLE = "News Q&A"
 EXAMPLES = [
@@ -163,6 +167,7 @@ def start(host: str | None = None, port: int | None = None, engine: Engine | Non
     port = port or settings.ui_port
     app = build_app(engine)
     app.queue(default_concurrency_limit=settings.ui_concurrency)
+    _bypass_proxy(host)
     try:
         _, url, _ = app.launch(
             server_name=host,
@@ -181,7 +186,24 @@ def start(host: str | None = None, port: int | None = None, engine: Engine | Non
         raise RagError(
             f"Cannot serve the chat window on {host}:{port} ({exc}): pass another --port or set RAG_UI_PORT."
         ) from exc
+    except ValueError as exc:  # Gradio's request to the page it serves failed ("When localhost is not accessible")
+        app.close()
+        raise RagError(
+            f"The chat window started on {host}:{port}, but a request to it from this machine failed: the loopback "
+            "interface is down (a container or sandbox without `lo`), or a firewall blocks it."
+        ) from exc
     return app, url
+
+
+def _bypass_proxy(host: str) -> None:
+    """Requests to this machine go direct: with HTTP(S)_PROXY or ALL_PROXY set and no NO_PROXY for localhost,
+    Gradio's check that its page answers goes to the proxy, fails, and it refuses to serve (a common report)."""
+    if not any(os.environ.get(f"{name}_proxy") or os.environ.get(f"{name.upper()}_PROXY") for name in PROXIES):
+        return
+    local = ["localhost", "127.0.0.1", "::1", host]
+    for name in ("no_proxy", "NO_PROXY"):
+        have = [x.strip() for x in os.environ.get(name, "").split(",") if x.strip()]
+        os.environ[name] = ",".join(have + [x for x in local if x not in have])
 
 
 def launch(host: str | None = None, port: int | None = None) -> None:
