@@ -321,7 +321,7 @@ def test_threshold_names_and_benchmark_arguments(llm, tmp_path, capsys):
     assert cli(["eval", "--realtimeqa", "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
     assert cli(["eval", "--halueval", "--skip", "4"]) == 2
-    assert "--skip takes a number of questions (0 or more), and not with --halueval" in capsys.readouterr().err
+    assert "neither it nor --exclude goes with --halueval" in " ".join(capsys.readouterr().err.split())
     with pytest.raises(SystemExit):
         cli(["eval", "--halueval", "--realtimeqa"])
     with pytest.raises(SystemExit):
