@@ -56,6 +56,15 @@ COMPARES = re.compile(
     r"larger|largest|bigger|biggest|smaller|smallest|longer|longest|shorter|taller|higher|lower|same)\b",
     re.I,
 )
+# a judgement of how reports compare ("Was there inconsistency in the portrayal ...?", "Did the narrative change
+# ...?", "... remained consistent ...?"), not a fact one of them states: its words, and a word naming reports ("the
+# agreement" or "Did Microsoft agree to ...?" judges nothing)
+JUDGED = re.compile(
+    r"\b(?:consisten\w*|inconsisten\w*|chang(?:e|ed|es|ing)|same|differ\w*|similar\w*|agree(?:s|d|ing)?|disagree\w*|"
+    r"contradict\w*|align\w*)\b",
+    re.I,
+)
+_REPORTS = re.compile(r"\b(?:report\w*|articles?|portray\w*|coverage|narrative\w*|stor(?:y|ies)|publish\w*)\b", re.I)
 _WANTS = (
     ("time", re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bat what hour\b", re.I)),
     ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|number|amount|proportion)\b", re.I)),
@@ -96,6 +105,9 @@ class Question:
     # picks one of its candidates by comparing them ("Who is older, A or B?"): the answer is a reading of what the
     # passages state about each, like a yes/no verdict, not a fact one sentence states
     compares: bool = False
+    # judges how two reports compare ("Was there inconsistency in ... between the report of October 1 and the
+    # report of October 7?"): the passages state each report; the judgement is the model's reading of them
+    judges: bool = False
 
     @property
     def verdict_form(self) -> bool:
@@ -143,6 +155,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         wants=wanted(text, asked, language),
         language=language,
         compares=bool(offered) and bool(COMPARES.search(stem)),
+        judges=bool(JUDGED.search(stem) and _REPORTS.search(stem)),
     )
 
 

@@ -17,7 +17,6 @@ _EITHER = re.compile(r"\s+before or after\s+", re.I)
 _NEGATED = re.compile(r"\b(?:fail|failed|fails)\s+to\b|\b(?:did|does|was|were)\s*n[o']t\b", re.I)
 _EARLIER = {"before", "prior to", "earlier than"}
 _DATED = re.compile(r"(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)", re.I)
-_JUDGED = re.compile(r"\b(?:consisten|inconsisten|chang|same|differ|similar|agree|disagree|contradict|align)\w*", re.I)
 _REPORTED = re.compile(
     r"\b(?:report|mention|publish|suggest|recommend|cover|announce|note|state|write|wrote|written|said|says)\w*", re.I
 )
@@ -45,7 +44,7 @@ def asks_order(question: Question) -> Order | None:
     if len(parts) != 3:  # none, or more than one order word: not a question about two reports' order
         return None
     first, word, second = parts
-    if not _REPORTED.search(second) or _DATED.match(second) or _JUDGED.search(text):
+    if not _REPORTED.search(second) or _DATED.match(second) or question.judges:
         # "before the election": an event, not a second report; "reports before October 22, 2023": a time bound;
         # "... remained consistent ...": a judgement of how reports compare, not of their order
         return None

@@ -58,10 +58,15 @@ def allowed(word: str, question: Question, evidence: Evidence, premises: Sequenc
     asserts every premise of the question: it is refused, before a word is written, when a premise names someone or
     something, or gives a number, that no passage states (an invented premise), or when some premise no span states
     at PREMISE_SHOWN (the small model leans to "Yes": most wrong answers shown on MultiHop-RAG were a "Yes" to a gold
-    "no"). Any other verdict is shown only in front of a reason the verifier supports (rag.answerer)."""
+    "no"), or when the question judges how reports compare ("Was there inconsistency ...?", "Did the narrative
+    change ...?"): the passages state each report, not that judgement, and the model's "Yes" to one was wrong more
+    often than right (MultiHop-RAG dev). Any other verdict is shown only in front of a reason the verifier supports
+    (rag.answerer)."""
     positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
     if not positive:
         return True
+    if question.judges:
+        return False
     stated = frozenset().union(*evidence.context) if evidence.context else frozenset()
     named = [
         t

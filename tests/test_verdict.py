@@ -156,3 +156,23 @@ def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_s
     reply = "Yes. The deal was formalized. Azure hosts OpenAI's models."
     answer = engine.answer(half, passages=evidence.passages, reply=reply).collect()
     assert answer.refused and [s.text for s in answer.dropped][:1] == ["Yes."]  # and the supported facts after it
+
+
+def test_yes_to_a_judgement_of_how_reports_compare_is_not_shown():
+    # each report is stated; whether they are "inconsistent" is the model's reading, and it says "Yes" to most
+    a = "Microsoft and OpenAI formalized a new agreement on October 28, 2025, the report said."
+    b = "The agreement between Microsoft and OpenAI was formalized in late October, the later report said."
+    evidence = build([Passage("a#1", "a.txt", "Deal", a, 0, len(a)), Passage("b#1", "b.txt", "Deal", b, 0, len(b))])
+
+    def allowed(word: str, question: str) -> bool:
+        parsed = parse(question)
+        return verdict.allowed(word, parsed, evidence, Citer(evidence, parsed, 0.5).premises())
+
+    judged = "Was there inconsistency between the first report and the later report on the Microsoft-OpenAI agreement?"
+    assert parse(judged).judges and not allowed("Yes", judged) and allowed("No", judged)
+    changed = "Did the portrayal of the agreement between Microsoft and OpenAI change between the two reports?"
+    assert parse(changed).judges and not allowed("Yes", changed)
+    # a fact about the agreement, not a judgement of reports: held to its premises as any "Yes" is
+    fact = "Did Microsoft and OpenAI formalize a new agreement?"
+    assert not parse(fact).judges and allowed("Yes", fact)
+    assert not parse("Did Microsoft agree to invest more in OpenAI?").judges
