@@ -149,7 +149,10 @@ def keys(text: str) -> set[str]:
 
 
 _DAY = re.compile(r"(\d+)(?:st|nd|rd|th)")  # an ordinal in digits: "October 28th" states the 28 of "28 October"
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{4})\b|\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DATE = re.compile(  # an ISO date-time's time and offset go with its date ("2023-10-04T21:11:57+00:00")
+    r"\b(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{4})\b"
+    r"|\b(\d{4})-(\d{1,2})-(\d{1,2})(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?\b"
+)
 
 
 def _dated(text: str) -> tuple[set[str], list[tuple[int, int]]]:

@@ -143,6 +143,8 @@ def test_a_quote_must_stand_in_the_article():
 
 def test_the_month_of_a_date_written_in_digits_is_not_a_count():
     assert "10" not in lexicon.keys("published on 27 10 2025 23 00 00") and "octob" in lexicon.keys("27 10 2025")
+    # an ISO date-time is its date: "the report ... on 2023-10-04T21:11:57+00:00" is one of October 4, 2023
+    assert lexicon.keys("on 2023-10-04T21:11:57+00:00.") == lexicon.keys("on October 4, 2023.")
     assert support("10 supercomputers will be built.", "How many supercomputers will be built?") == 0.0
 
 
