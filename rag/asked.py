@@ -50,7 +50,10 @@ def names_an_option(sentence: str, question: Question) -> bool:
     return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
 
 
-_RECENT = re.compile(r"\b(?:recent\w*|latest|this (?:week|month|year)\b|current\w*|now|new|newly|just)\b", re.I)
+# "new" in lower case, or capitalised before no other capitalised word ("New York" names a place, not the news)
+_RECENT = re.compile(
+    r"\b(?i:recent\w*|latest|this (?:week|month|year)\b|current\w*|now|just)\b|\bnew(?:ly)?\b|\bNew(?:ly)?\b(?!\s+[A-Z])"
+)
 
 
 def recent(question: Question | None) -> bool:

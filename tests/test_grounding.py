@@ -1,6 +1,6 @@
 """The grounding rules: rewording is shown, invention is refused (each rule with the kind of reply it was made for)."""
 
-from rag import grounding, lexicon, names
+from rag import asked, grounding, lexicon, names
 from rag.evidence import build
 from rag.question import parse
 from rag.types import Passage
@@ -190,6 +190,8 @@ def test_a_question_about_recent_news_is_not_answered_from_a_year_older_report()
     # asked without "recently", the older report answers; alone, it is the newest there is
     assert grounding.check("Turkey", evidence, parse("Which country was struck by a strong earthquake?")).score >= 0.5
     assert grounding.check("Turkey", build([old]), recent).score >= 0.5
+    assert asked.recent(parse("Which is the new tower in Hockessin?")) and asked.recent(parse("New rules this week?"))
+    assert not asked.recent(parse("Which country was struck by an earthquake near New Zealand?"))
 
 
 def test_a_true_sentence_that_says_nothing_of_what_was_asked_is_no_answer():
