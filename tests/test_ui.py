@@ -624,3 +624,10 @@ def test_the_chat_window_starts_behind_a_proxy_and_says_when_this_machine_cannot
         start("127.0.0.1", port, Engine(get_settings()))
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))  # and the port is free again
+
+    def unreachable(*_args, **_kwargs):
+        raise httpx.ConnectError("[Errno 101] Network is unreachable")
+
+    monkeypatch.setattr("httpx.get", unreachable)  # where Gradio asks its page for its startup events
+    with pytest.raises(RagError, match="the loopback interface is down"):
+        start("127.0.0.1", _free_port(), Engine(get_settings()))

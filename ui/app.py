@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import gradio as gr
+import httpx
 
 from rag import Engine, RagError, Settings, default_engine, get_settings  # first: no analytics, no model hub
 from ui import render
@@ -186,13 +187,26 @@ def start(host: str | None = None, port: int | None = None, engine: Engine | Non
         raise RagError(
             f"Cannot serve the chat window on {host}:{port} ({exc}): pass another --port or set RAG_UI_PORT."
         ) from exc
-    except ValueError as exc:  # Gradio's request to the page it serves failed ("When localhost is not accessible")
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
         app.close()
         raise RagError(
             f"The chat window started on {host}:{port}, but a request to it from this machine failed: the loopback "
             "interface is down (a container or sandbox without `lo`), or a firewall blocks it."
         ) from exc
     return app, url
+
+
+def _unreachable(exc: Exception) -> bool:
+    """Gradio's own request to the page it serves failed: httpx's error, "When localhost is not accessible, ..."
+    (a ValueError) or "Couldn't start the app because ... failed" (a bare Exception)."""
+    said = str(exc)
+    return (
+        isinstance(exc, httpx.HTTPError)
+        or (isinstance(exc, ValueError) and "localhost" in said)
+        or ("Couldn't start the app" in said)
+    )
 
 
 def _bypass_proxy(host: str) -> None:
