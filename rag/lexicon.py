@@ -187,8 +187,13 @@ CRITICAL_WEIGHT = 2.0  # a name or number counts double in a claim's coverage
 
 
 def akin(term: Term, span: set[str] | frozenset[str]) -> bool:
-    """A topic word of the question in another form ('private' / 'privacy', 'develop' / 'developers')."""
-    return len(term.key) >= 5 and term.key.isalpha() and any(len(k) >= 5 and k[:5] == term.key[:5] for k in span)
+    """A topic word of the question in another form ('private' / 'privacy', 'develop' / 'developers'), or as the
+    reader typed it, one letter off ('alligned' / 'aligned', 'archaeologists' / 'archeologists'; names: `misspelt`
+    where the names rule reads them)."""
+    key = term.key
+    if len(key) >= 5 and key.isalpha() and any(len(k) >= 5 and k[:5] == key[:5] for k in span):
+        return True
+    return not term.critical and misspelt(key, frozenset(span))
 
 
 def coverage(claim: list[Term], span: set[str] | frozenset[str]) -> float:

@@ -178,6 +178,15 @@ def test_the_qualifiers_of_the_question_stand_beside_the_answer():
     assert support("Serena Williams won it.", question, WIMBLEDON, "Wimbledon champions") == 0.0
 
 
+def test_a_question_word_the_reader_mistyped_is_read_as_the_articles_word():
+    # the reply copies the reader's "alligned"; the article writes "aligned"
+    text = "Both companies say the AGI they build must be aligned with human values and benefit society."
+    question = "wat does the AGI have to be alligned with"
+    reply = "AGI has to be alligned with human values and broadly beneficial to society."
+    assert support(reply, question, text, "AGI") >= 0.5
+    assert support("AGI has to be alligned with market forces.", question, text, "AGI") == 0.0  # still its answer
+
+
 def test_a_question_about_recent_news_is_not_answered_from_a_year_older_report():
     old = Passage("o#1", "o.txt", "Quakes", "In January 2020, Turkey was struck by a strong earthquake.", 0, 58,
                   published="2020-01-25")  # fmt: skip
