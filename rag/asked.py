@@ -51,6 +51,13 @@ def names_an_option(sentence: str, question: Question) -> bool:
 
 
 # "new" in lower case, or capitalised before no other capitalised word ("New York" names a place, not the news)
+def option_words(question: Question | None) -> list[frozenset[str]]:
+    """The words of each option a quiz lists, all of them ("Not required" is not stated by "will be required")."""
+    if not quiz_words(question):
+        return []
+    return [frozenset(lexicon.keys(option)) for option in question.candidates if option.strip()]
+
+
 _RECENT = re.compile(
     r"\b(?i:recent\w*|latest|this (?:week|month|year)\b|current\w*|now|just)\b|\bnew(?:ly)?\b|\bNew(?:ly)?\b(?!\s+[A-Z])"
 )

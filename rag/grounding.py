@@ -21,8 +21,8 @@ So a sentence is shown, citing the span that states it, when
    something of what was asked (one of the question's own words, in some form); a sentence that repeats words of the
    question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that
    only wraps a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence
-   stating two of them; a quiz's option is chosen by a span sentence stating two of the quiz's words (a sentence
-   spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer is not, in
+   stating two of them; a quiz's option is chosen by a span sentence stating two of the quiz's words and naming no
+   other option (a sentence spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer is not, in
    the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety
    research");
 4. the span states the answer: the answer's own names and numbers are in the span (a full name by its last word,
@@ -159,6 +159,7 @@ class _Rules:
         self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
         self.quiz = asked.quiz_words(question)
+        self.options = asked.option_words(question)
         fresh = {t.key for t in new}
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
         # acronym: its answer is the name, whatever words of the question it repeats
@@ -213,6 +214,9 @@ class _Rules:
             if not any(stated(t, answering) or akin(t, answering) for t in self.topic):
                 return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer
                 # says anything of what was asked
+        if sum(words <= self._answering(spans) for words in self.options) > 1:
+            return None, "off-topic: options"  # a sentence naming two of the quiz's options chooses neither
+            # ("... the leaders of Canada, France, Germany, Italy, Japan and the US" for the G7 summit's host)
         if self.quiz and not self.sentence_like and not _states_enough(self.quiz, self._answering(spans)):
             return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
         if self.wrapped and self.sentence_like:

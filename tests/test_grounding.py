@@ -393,6 +393,18 @@ def test_a_quiz_option_is_an_answer_only_where_the_span_says_what_was_asked():
     assert support("Ford", quiz, text, "Automakers") == 0.0
 
 
+def test_a_sentence_naming_two_of_a_quizs_options_chooses_neither():
+    quiz = "World leaders gathered in which country for the annual G7 summit? Options: Canada; Italy; Japan; Germany."
+    listed = "World leaders of the G7 summit, Canada, Germany, Italy and Japan, gathered this year."
+    assert support("Japan", quiz, listed, "G7") == 0.0
+    hosted = listed + " Italy hosted the leaders of the G7 summit at a resort in Puglia."
+    assert support("Italy", quiz, hosted, "G7") == 1.0
+    # "Not required" is not named by "will be required": its "not" counts
+    dates = "When will the Real ID be required for flights? Options: Not required; May 7, 2025; January 1, 2025."
+    said = "Real ID will be required to fly on domestic flights starting May 7, 2025."
+    assert support("May 7, 2025", dates, said, "Real ID") == 1.0
+
+
 def test_a_quiz_is_answered_by_one_of_its_options():
     text = "The US seized a Dassault Falcon 900EX aircraft that belonged to Venezuelan President Nicolas Maduro."
     quiz = "The US seized which of the following that belonged to Nicolas Maduro? Options: Boat; Airplane; Car; House."
