@@ -59,9 +59,9 @@ def allowed(word: str, question: Question, evidence: Evidence, premises: Sequenc
     something, or gives a number, that no passage states (an invented premise), or when some premise no span states
     at PREMISE_SHOWN (the small model leans to "Yes": most wrong answers shown on MultiHop-RAG were a "Yes" to a gold
     "no"), or when the question judges how reports compare ("Was there inconsistency ...?", "Did the narrative
-    change ...?"): the passages state each report, not that judgement, and the model's "Yes" shown to one was as
-    often wrong as right on MultiHop-RAG's dev queries (5 and 5 of its first 200 queries' even ids). Any other
-    verdict is shown only in front of a reason the verifier supports (rag.answerer)."""
+    change ...?"): the passages state each report, not that judgement, and the model says "Yes" to nearly every
+    one (MultiHop-RAG's first 300 dev queries: to all 42 whose gold answer is "yes" and 41 of the 48 whose gold
+    answer is "no"). Any other verdict is shown only in front of a reason the verifier supports (rag.answerer)."""
     positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
     if not positive:
         return True
