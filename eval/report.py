@@ -144,8 +144,20 @@ def text(run: Run) -> str:
         [
             *(f"{k:<{width}}  {_fmt(v)}" for k, v in run.summary.items()),
             f"\noutcomes (share of answerable / unanswerable questions, count){peer}:\n{outcomes.table(run.columns())}",
+            *([unlisted] if (unlisted := _unlisted(run.summary)) else []),
             f"\n{outcomes.REPLIES}:\n{outcomes.table(runner.replies(run.records))}",
         ]
+    )
+
+
+def _unlisted(summary: dict) -> str:
+    """The line saying how many wrong answers shown give the gold answer from an article the set does not list."""
+    n = int(summary.get("wrong_unlisted_n") or 0)
+    return (
+        f"({n} of the {summary.get('wrong_shown_n', 0):g} wrong shown give the gold answer, cited only from articles "
+        "the set does not list for the question: graded wrong, as the citation is not the set's evidence)"
+        if n
+        else ""
     )
 
 
@@ -221,7 +233,7 @@ def render(run: Run) -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>rag eval: {e(str(run.meta.get("set", "")))}</title>
 <style>{CSS}</style></head><body><h1>Grounding evaluation</h1><p class="q">{" · ".join(f"{e(str(k))}: {e(str(v))}" for k, v in run.meta.items())}</p>
 {status}<h2>Right, wrong, refused</h2><p class="q">Shares of the answerable / unanswerable questions (counts){beside}.</p>
-{outcomes.html_table(run.columns())}<p class="q">{e(outcomes.REPLIES[0].upper() + outcomes.REPLIES[1:])}:</p>
+{outcomes.html_table(run.columns())}<p class="q">{e(_unlisted(s))}</p><p class="q">{e(outcomes.REPLIES[0].upper() + outcomes.REPLIES[1:])}:</p>
 {outcomes.html_table(runner.replies(run.records))}<h2>Metrics</h2>{bars(rates)}<h2>Latency per question</h2>
 {latency_plot(run.records)}<p>mean {_fmt(s.get("latency_mean_s"))} s · p50 {_fmt(s.get("latency_p50_s"))} s · p95
 {_fmt(s.get("latency_p95_s"))} s · first text {_fmt(s.get("first_token_mean_s"))} s</p><h2>Questions</h2><table><tr>

@@ -143,6 +143,10 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
     return {
         "questions": len(records),
         **outcomes.tally([(r.sample.answerable, r.outcome) for r in records]),  # answerable, unanswerable, right, ...
+        # of the wrong shown: the gold answer, cited only from articles the benchmark does not list for the question
+        "wrong_unlisted_n": float(
+            sum(r.outcome == outcomes.WRONG and bool(r.match) and r.cited_ok is False for r in ok)
+        ),
         "k": k,
         "hit_at_k": mean([hit_at(r.rank, k) for r in ranked]),
         "mrr": mean([reciprocal_rank(r.rank) for r in ranked]),

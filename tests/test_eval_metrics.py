@@ -6,7 +6,7 @@ from eval.metrics import answer as metrics
 from eval.metrics import retrieval, stats
 from eval.runner import score, summarize
 from eval.sample import Sample
-from rag import NOT_FOUND, REFUSAL, Answer, Passage, strip_markers
+from rag import NOT_FOUND, REFUSAL, Answer, Citation, Passage, strip_markers
 from rag.prompts import TRANSLATED, UNCHECKED
 
 
@@ -154,3 +154,22 @@ def test_what_declines_to_answer():
     assert declines("I'm unable to answer from the sources.") and declines("Empty Response")
     assert not declines("They formalized it on October 28, 2025 [1].")
     assert strip_markers("Azure [1][2], then AWS [3, 4].") == "Azure, then AWS."
+
+
+def test_wrong_answers_naming_the_gold_answer_from_an_unlisted_article_are_counted_apart():
+    from eval.report import _unlisted
+
+    read = (Passage("c1", "a.txt", "A", "Azure hosts OpenAI's models.", 0, 28),)
+    item = Sample("1", "Which cloud hosts OpenAI's models?", True, "Azure", sources=("b.txt",))
+    cited = Answer(
+        item.question, "Azure [1].", False, passages=read, citations=(Citation(1, "a.txt", "c1", "Azure", 0, 5),)
+    )
+    other = Answer(
+        item.question, "AWS [1].", False, passages=read, citations=(Citation(1, "b.txt", "c2", "AWS", 0, 3),)
+    )
+    records = [score(item, a, None, 1.0, "en") for a in (cited, other)]
+    assert [r.outcome for r in records] == ["wrong", "wrong"]  # the grading stays strict
+    summary = summarize(records, 4)
+    assert summary["wrong_unlisted_n"] == 1
+    assert _unlisted(summary).startswith("(1 of the 2 wrong shown give the gold answer")
+    assert _unlisted(summarize(records[1:], 4)) == ""
