@@ -50,7 +50,6 @@ def names_an_option(sentence: str, question: Question) -> bool:
     return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
 
 
-# "new" in lower case, or capitalised before no other capitalised word ("New York" names a place, not the news)
 def option_words(question: Question | None) -> list[frozenset[str]]:
     """The words of each option a quiz lists, all of them ("Not required" is not stated by "will be required")."""
     if not quiz_words(question):
@@ -58,6 +57,7 @@ def option_words(question: Question | None) -> list[frozenset[str]]:
     return [frozenset(lexicon.keys(option)) for option in question.candidates if option.strip()]
 
 
+# "new" in lower case, or capitalised before no other capitalised word ("New York" names a place, not the news)
 _RECENT = re.compile(
     r"\b(?i:recent\w*|latest|this (?:week|month|year)\b|current\w*|now|just)\b|\bnew(?:ly)?\b|\bNew(?:ly)?\b(?!\s+[A-Z])"
 )

@@ -140,11 +140,12 @@ class Evidence:
     lowercase: frozenset[str] = frozenset()  # the words the passages write in lower case ("healthcare")
     dates: tuple[date | None, ...] = ()  # per passage, its publication date, when known
 
-    def older(self, passage: int, days: int) -> bool:
-        """The passage was published more than `days` before the newest passage of the evidence."""
-        known = [d for d in self.dates if d is not None]
-        own = self.dates[passage] if self.dates else None
-        return own is not None and (max(known) - own).days > days
+    def older(self, days: int) -> frozenset[int]:
+        """The passages published more than `days` before the newest passage of the evidence."""
+        newest = max((d for d in self.dates if d is not None), default=None)
+        if newest is None:
+            return frozenset()
+        return frozenset(i for i, d in enumerate(self.dates) if d is not None and (newest - d).days > days)
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]

@@ -155,7 +155,8 @@ class _Rules:
             self.numbers = [t for t in self.numbers if not any(stated(t, words) for words in naming)]
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = asked.names(question)
-        self.recent = asked.recent(question)
+        # to a question about the latest news, the passages a year older than the newest one retrieved
+        self.stale = evidence.older(RECENT_DAYS) if asked.recent(question) else frozenset()
         self.topic = asked.topic(question)
         self.asked = list(question.constraints) if question is not None else []
         self.quiz = asked.quiz_words(question)
@@ -197,7 +198,7 @@ class _Rules:
             return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
-        if self.recent and any(evidence.older(sp.passage, RECENT_DAYS) for sp in spans):
+        if any(sp.passage in self.stale for sp in spans):
             return None, "off-topic: older"  # "recently", answered from a report a year older than the newest
         if self.names and not any(
             any(stated(t, context) or lexicon.misspelt(t.key, context) for t in n) for n in self.names
@@ -214,11 +215,13 @@ class _Rules:
             if not any(stated(t, answering) or akin(t, answering) for t in self.topic):
                 return None, "off-topic: topic"  # neither the sentence nor the span's sentence stating its answer
                 # says anything of what was asked
-        if sum(words <= self._answering(spans) for words in self.options) > 1:
-            return None, "off-topic: options"  # a sentence naming two of the quiz's options chooses neither
-            # ("... the leaders of Canada, France, Germany, Italy, Japan and the US" for the G7 summit's host)
-        if self.quiz and not self.sentence_like and not _states_enough(self.quiz, self._answering(spans)):
-            return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
+        if self.quiz:
+            answering = self._answering(spans)
+            if sum(words <= answering for words in self.options) > 1:
+                return None, "off-topic: options"  # a sentence naming two of the quiz's options chooses neither
+                # ("... the leaders of Canada, France, Germany, Italy, Japan and the US" for the G7 summit's host)
+            if not self.sentence_like and not _states_enough(self.quiz, answering):
+                return None, "off-topic: quiz"  # the option is named, but not where the span says what was asked
         if self.wrapped and self.sentence_like:
             naming = _naming({t.key for t in self.new}, spans)
             if not any(_states_enough(self.repeated, part) for part in naming):
