@@ -17,7 +17,7 @@ BENCH = {"latency": "eval.bench.latency", "load": "eval.bench.load", "multihop":
 BENCHMARKS = {
     "multihop": "the MultiHop-RAG dev queries (433 answerable, 57 null) over its 609 articles",
     "halueval": "HaluEval-QA as QA over pooled knowledge paragraphs (dev: even rows, test: odd); with --limit N the "
-    "first N questions over the first min(500, 4N) paragraphs",
+    "first N questions (with --skip S, the N after the first S) over the first 4(S+N) rows' paragraphs",
     "realtimeqa": "RealTimeQA 2024 news quizzes over pooled articles, unanswerable when no article of the question "
     "has its gold option; with --limit N a seeded sample of N, half answerable, over their own articles",
 }
@@ -66,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
         "--skip",
         type=int,
         default=0,
-        help="leave out the first N questions (a JSONL set, --multihop) or, with --realtimeqa, the sample of N",
+        help="leave out the first N questions (a JSONL set, --multihop, --halueval) or, with --realtimeqa, the sample of N",
     )
     p.add_argument(
         "--exclude",
@@ -86,6 +86,8 @@ def parser() -> argparse.ArgumentParser:
 def run_set(args: argparse.Namespace) -> int:
     gates, base = report.thresholds(args), get_settings()
     bench = next((n for n in NAMES if getattr(args, n)), "")
+    if args.exclude and bench == "halueval":  # its questions are numbered in file order: --skip takes the next ones
+        raise RagError("--exclude does not go with --halueval: take the questions after an earlier run's with --skip.")
     exclude = frozenset(sample.id for run in args.exclude for sample, _ in runner.load(run))
     chosen = choose(bench, args.set, args.corpus, args.limit, base, args.skip, exclude)
     name, corpus, samples = chosen.name, chosen.corpus, chosen.samples

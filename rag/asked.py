@@ -113,12 +113,30 @@ def names(question: Question | None) -> list[list[Term]]:
             for clause in question.clauses
         )
         return [found for found in named if found]
-    out = []
-    for part in parts:
-        terms = lexicon.terms(part)
-        named = terms if _opens_with_name(part) else terms[1:]
-        out.append([t for t in named if t.critical and not t.number and t.key not in given])
+    out = [[t for t in _named(part) if t.key not in given] for part in parts]
     return out if all(out) else []
+
+
+def mentions(question: Question | None) -> list[Term]:
+    """Every name the question states, whatever it asks (capitalised words past its first, or from its first when it
+    opens with a name of several), less the answers it offers: each of two articles that an answer joins must name
+    one of them ("Nicholas Ray directed ..." from an article on another film, for the film shot at the Quality
+    Cafe)."""
+    if question is None:
+        return []
+    given = offered(question)
+    return [t for t in _named(OPTIONS.sub("", question.asked)) if t.key not in given]
+
+
+def _named(part: str) -> list[Term]:
+    """The names and other capitalised words of a part of a question, less its first word, capitalised only because
+    it comes first ("Microsoft" of "Microsoft bought which company?" is lost with "Name" of "Name the ..."; "What
+    did Microsoft announce?" names it), unless the part opens with a name of several words."""
+    terms = [t for t in lexicon.terms(part) if t.critical and not t.number]
+    first = lexicon.TOKEN.search(part)
+    if terms and first and not _opens_with_name(part) and terms[0].key == lexicon.norm(first.group()):
+        return terms[1:]
+    return terms
 
 
 def _opens_with_name(part: str) -> bool:

@@ -13,7 +13,8 @@ So a sentence is shown, citing the span that states it, when
    span writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot");
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
-   place ("the second article"), or each article, cited, when it asks what both say (rag.articles), and, when it
+   place ("the second article"), or each article, cited, when it asks what both say (rag.articles); each of two
+   articles that a sentence joins names something the question names; and, when it
    asks about the latest news ("recently", "this week"), was published within a year of the newest one; the qualifiers
    the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
    its passage's title and date, beside the answer (a number of a question describing its answer in clauses, by a
@@ -155,6 +156,7 @@ class _Rules:
             self.numbers = [t for t in self.numbers if not any(stated(t, words) for words in naming)]
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = asked.names(question)
+        self.mentions = asked.mentions(question)
         # to a question about the latest news, the passages a year older than the newest one retrieved
         self.stale = evidence.older(RECENT_DAYS) if asked.recent(question) else frozenset()
         self.topic = asked.topic(question)
@@ -198,6 +200,12 @@ class _Rules:
             return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second
+        if (
+            len({sp.passage for sp in spans}) > 1
+            and self.mentions
+            and not all(any(stated(t, evidence.context[sp.passage]) for t in self.mentions) for sp in spans)
+        ):
+            return None, "off-topic: joined"  # two articles joined, one of them about none of what was asked
         if any(sp.passage in self.stale for sp in spans):
             return None, "off-topic: older"  # "recently", answered from a report a year older than the newest
         if self.names and not any(

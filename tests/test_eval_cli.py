@@ -320,8 +320,10 @@ def test_threshold_names_and_benchmark_arguments(llm, tmp_path, capsys):
     assert "--halueval brings its own questions" in capsys.readouterr().err
     assert cli(["eval", "--realtimeqa", "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
-    assert cli(["eval", "--halueval", "--skip", "4"]) == 2
-    assert "neither it nor --exclude goes with --halueval" in " ".join(capsys.readouterr().err.split())
+    assert cli(["eval", "--halueval", "--exclude", str(tmp_path)]) == 2
+    assert "--exclude does not go with --halueval" in " ".join(capsys.readouterr().err.split())
+    assert cli(["eval", "--skip", "-1"]) == 2
+    assert "--skip takes a number of questions (0 or more), not -1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli(["eval", "--halueval", "--realtimeqa"])
     with pytest.raises(SystemExit):
@@ -367,6 +369,11 @@ def test_halueval_runs_over_pooled_passages(llm, tmp_path, monkeypatch):
     assert data["splits"]["dev"]["right"] == 1.0 and data["splits"]["test"]["refused_answerable"] == 1.0
     corpus = tmp_path / "data" / "eval" / "halueval" / "corpus"
     assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{n}.txt" for n in range(3)]  # min(3, 4 x 2)
+    llm.queue("Station 2 opened in 1902.")  # --skip: the questions after the first ones, over the same pool
+    assert cli(["eval", "--halueval", "--skip", "2", "--limit", "5", "--out", str(out), "--quiet"]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert [(r["id"], r["outcome"]) for r in data["records"]] == [("halu2", "right")]
+    assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{n}.txt" for n in range(3)]
 
 
 def test_sweep_re_verifies_a_runs_saved_answers_without_the_llm(llm, tmp_path, capsys):

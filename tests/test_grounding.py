@@ -226,6 +226,35 @@ def test_a_sentence_naming_two_outlets_cites_a_passage_of_each():
     assert grounding.check(sentence, build([a]), parse("Which company was sued?")).score == 0.0  # no Verge passage
 
 
+def test_each_of_two_joined_articles_names_something_the_question_names():
+    # HaluEval-QA's pooled paragraphs: the cafe from one, a director from another about something else (shown as
+    # "Nicholas Ray is the director of the 2003 film ... filmed at the Quality Cafe [1][2]")
+    cafe = "The Quality Cafe is a Los Angeles diner that closed in 2006."
+    question = parse("Who filmed at the Quality Cafe, the Los Angeles diner that closed in 2006?")
+    sentence = (
+        "Todd Phillips filmed his comedy Old School at the Quality Cafe, a Los Angeles diner that closed in 2006."
+    )
+    for film, shown in (
+        ("Todd Phillips filmed his comedy Old School at the Quality Cafe.", True),
+        (
+            "Todd Phillips filmed his comedy Old School in Burbank.",
+            False,
+        ),  # an article naming nothing the question names
+    ):
+        evidence = build(
+            [Passage("c#1", "c.txt", "", cafe, 0, len(cafe)), Passage("f#1", "f.txt", "", film, 0, len(film))]
+        )
+        found = grounding.check(sentence, evidence, question)
+        assert (found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}) == shown, (film, found)
+    assert [t.key for t in asked.mentions(parse("Were Pavel Urysohn and Leonid Levin known for the same work?"))][
+        :2
+    ] == [
+        "pavel",
+        "urysohn",
+    ]
+    assert asked.mentions(parse("Which cafe? Options: Quality; Ray")) == []
+
+
 def test_a_full_name_is_stated_by_its_last_word_where_the_article_writes_it_whole():
     # news names a person in full once (here in the title), then by surname: the span naming "Bankman-Fried" states
     # the full name

@@ -43,18 +43,15 @@ def choose(
     exclude: frozenset[str] = frozenset(),
 ) -> EvalSet:
     """The question set and its corpus folder: a benchmark by name, or a JSONL set (default: the seed set). `skip`
-    leaves out the first questions of a set read in file order (a JSONL set, MultiHop-RAG) and, for RealTimeQA,
+    leaves out the first questions of a set read in file order (a JSONL set, MultiHop-RAG, HaluEval-QA) and, for RealTimeQA,
     the seeded sample of that size; `exclude`, the questions of these ids (those of earlier runs): a run then takes
     questions that the rules chosen on the others never saw."""
     from eval.datasets import halueval, multihop, realtimeqa
 
     if limit is not None and limit < 1:
         raise RagError(f"--limit must be at least 1, not {limit}.")
-    if skip < 0 or (skip or exclude) and bench == "halueval":
-        raise RagError(
-            "--skip takes a number of questions (0 or more); neither it nor --exclude goes with --halueval (pooled "
-            "paragraphs)."
-        )
+    if skip < 0:
+        raise RagError(f"--skip takes a number of questions (0 or more), not {skip}.")
     if bench and (path or corpus):
         raise RagError(f"--{bench} brings its own questions and articles: leave out the question set and --corpus.")
     folder = settings.data_dir / "eval" / bench / "corpus"
