@@ -78,7 +78,42 @@ def keys(question: Question | None) -> frozenset[str]:
 def qualifiers(question: Question | None) -> list[Term]:
     """What the question fixes that a span must state beside the answer: its numbers and years written in digits
     ("the two partners" fixes nothing), and its category words (an open question's; a yes/no question's premises
-    are checked on their own)."""
+    are checked on their own); not those of a relative clause about another noun (`bridging`)."""
+    bridge = {t.key for t in bridging(question)}
+    return [t for t in _qualifying(question) if t.key not in bridge]
+
+
+def bridging(question: Question | None) -> list[Term]:
+    """The qualifiers of a relative clause that describes another noun than the one asked about ("Which
+    Oscar-nominated film was written by the screenwriter who wrote a 1991 romantic drama ...?", "... featuring the
+    American artist who was 1st runner-up in the 2005 ... competition?"): they fix the bridge to the answer, which
+    the cited passage must state, not the answer, which its sentence need not stand beside. A clause after a
+    comma ("how many Republicans, who ... in 2020?") or the question's own wh-word ("In which year ...?") is not
+    one."""
+    found = _RELATIVE.search(question.asked) if question is not None else None
+    if found is None or len(lexicon.terms(_ASKED_NOUN.sub("", question.asked[: found.start()]))) <= 2:
+        return []  # "Name the player who won the 2013 men's final": the clause describes the answer itself
+    clause = set(lexicon.keys(found.group(1)))
+    return [t for t in _qualifying(question) if t.key in clause]
+
+
+# a relative pronoun after a word that is neither a comma nor a preposition: "the screenwriter who wrote ..."
+_RELATIVE = re.compile(
+    r"(?<![,;])(?<!\bin)(?<!\bof)(?<!\bfor)(?<!\bby)(?<!\bto)(?<!\bat)(?<!\bon)(?<!\bfrom)(?<!\bwith)"
+    r"\s+(?:who|whom|whose|which)\s+(.*)$",
+    re.I,
+)
+
+
+# how a question opens before the noun it asks about: "Who was the", "What is the name of the", "Name the", "Which"
+_ASKED_NOUN = re.compile(
+    r"^\s*(?:(?:who|what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:name\s+of\s+)?|name\s+|which\s+|what\s+)"
+    r"(?:the\s+|a\s+|an\s+)?",
+    re.I,
+)
+
+
+def _qualifying(question: Question | None) -> list[Term]:
     if question is None or question.form != "open":
         return []
     # "the second article" names a document, not a fact; "Who was born first, A or B?" compares the two names it

@@ -150,6 +150,7 @@ class _Rules:
         # answer in clauses ("which company, according to TechCrunch, has invested $26.3 billion ..., claims ..."),
         # each perhaps another article's, needs only those that no passage naming the answer states
         self.numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
+        self.numbers += asked.bridging(question)  # "the screenwriter who wrote a 1991 drama": the bridge's year
         if question is not None and question.clauses:
             answer = {t.key for t in new if t.critical}
             naming = [words for words in evidence.context if answer and answer <= words]

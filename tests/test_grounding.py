@@ -176,6 +176,25 @@ def test_the_qualifiers_of_the_question_stand_beside_the_answer():
     question = "Who won the men's singles at Wimbledon in 2013?"
     assert support("Andy Murray won it.", question, WIMBLEDON, "Wimbledon champions") >= 0.5
     assert support("Serena Williams won it.", question, WIMBLEDON, "Wimbledon champions") == 0.0
+    # a relative clause about the answer itself still fixes it
+    named = "Name the player who won the men's singles at Wimbledon in 2013."
+    assert support("Serena Williams", named, WIMBLEDON, "Wimbledon champions") == 0.0
+
+
+def test_a_relative_clause_about_another_noun_fixes_the_bridge_not_the_answer():
+    # HaluEval-QA: the year is the other film's; the answer's sentence states its own year, beside it
+    text = (
+        "Sooni Taraporevala wrote the 1991 romantic drama Mississippi Masala. She is best known as the screenwriter "
+        "of Salaam Bombay (1988), nominated for an Oscar."
+    )
+    question = "Which Oscar-nominated film was written by the screenwriter who wrote a 1991 romantic drama?"
+    assert support("Salaam Bombay", question, text, "Sooni Taraporevala") == 1.0
+    assert [t.key for t in asked.bridging(parse(question))] == ["1991"] and not asked.qualifiers(parse(question))
+    # the bridge's year must still stand in the cited passage
+    other = text.replace("the 1991 romantic drama Mississippi Masala", "Mississippi Masala")
+    assert support("Salaam Bombay", question, other, "Sooni Taraporevala") == 0.0
+    for own in ("In which year did Murray, who won the men's singles, retire?", "The player who won in 2013 is who?"):
+        assert asked.bridging(parse(own)) == []  # the question's wh-word, a clause after a comma, the asked noun's
 
 
 def test_a_question_word_the_reader_mistyped_is_read_as_the_articles_word():
