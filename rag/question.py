@@ -140,7 +140,9 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     question in the articles' language; `language` the one `text` was asked in."""
     asked = asked or text
     options = choices(asked)
-    form = "choice" if options else "yes-no" if is_yes_no(asked) and not asks_for_a_fact(text, language) else "open"
+    # "Is A or B the largest ...?" asks which of two names, as "Which is the largest, A or B?" does: not yes or no
+    yes_no = is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked)
+    form = "choice" if options else "yes-no" if yes_no else "open"
     offered = candidates(asked) if form == "open" else ()
     stem = OPTIONS.sub("", asked)  # the question without its list of options
     return Question(
@@ -176,7 +178,8 @@ def candidates(question: str) -> tuple[str, ...]:
     found = _NAMED_CHOICE.search(question)
     if found is None and (between := _BETWEEN.search(question)) and _PICKS.search(question, between.end()):
         found = between  # "Between A and B, which ...?" (not "Which deal was signed between A and B?")
-    return (found.group(1), found.group(2)) if found else ()
+    # "Is A or B ...?": the auxiliary opening the question is no part of the first name
+    return (_AUXILIARY.sub("", found.group(1)).strip(), found.group(2)) if found else ()
 
 
 def choices(question: str) -> tuple[str, ...]:

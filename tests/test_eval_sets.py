@@ -36,6 +36,10 @@ def test_halueval_pools_4n_rows_and_alternates_splits(tmp_path):
     assert s.samples[1].answer == "1901" and s.samples[1].sources == ("halueval-001.txt",) and s.samples[1].answerable
     assert len(list(corpus.iterdir())) == 8  # 4 x 2 rows pooled
     assert (corpus / "halueval-003.txt").read_text() == "Station 3 opened in 1903.\nIt serves line 3.\n"  # unglued
+    assert (
+        halueval.knowledge('ranked by "U.S. News."MedStar is the largest.')
+        == 'ranked by "U.S. News."\nMedStar is the largest.'
+    )
     halueval.load(corpus, 1, path)
     assert sorted(p.name for p in corpus.iterdir()) == [f"halueval-00{i}.txt" for i in range(4)]  # stale files go
     assert len(halueval.load(corpus, None, path).samples) == 12 and len(list(corpus.iterdir())) == 12

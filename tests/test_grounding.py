@@ -389,6 +389,16 @@ def test_a_comparison_between_offered_names_fixes_no_category():
     assert parse("Between Kim Clijsters and Mary Pierce, who is older?").candidates == ("Kim Clijsters", "Mary Pierce")
     assert parse("Which deal was signed between Microsoft and OpenAI?").candidates == ()
     assert parse("What is the difference between AI and AGI?").candidates == ()
+    # "Is A or B ...?" asks which of the two, not yes or no (HaluEval-QA: "Yes. Children's National ..." was shown)
+    either = parse("Is Children's National Medical Center or MedStar Washington Hospital Center the largest?")
+    assert either.form == "open" and either.candidates == (
+        "Children's National Medical Center",
+        "MedStar Washington Hospital Center",
+    )
+    assert parse("Did Microsoft and OpenAI sign a deal?").form == "yes-no"
+    text = "MedStar Washington Hospital Center is the largest private hospital in Washington, D.C."
+    assert support("MedStar Washington Hospital Center", either.asked, text, title="Hospitals") >= 0.5
+    assert support("Yes", either.asked, text, title="Hospitals") == 0.0
 
 
 def test_a_question_may_begin_with_the_name_it_asks_about():

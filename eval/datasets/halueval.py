@@ -12,7 +12,8 @@ from rag import RagError
 
 HALUEVAL = BENCHMARKS / "halueval-qa" / "qa_one-turn_data.json"
 POOL_PER_QUESTION = 4  # with --limit N, the corpus pools the knowledge of 4N rows (distractors, affordable indexing)
-_GLUED = re.compile(r"(?<=[a-z0-9)\"”][.!?])(?=[A-Z])")  # HaluEval joins its paragraphs as "century.First"
+# HaluEval joins its paragraphs as "century.First" and 'Report."MedStar'
+_GLUED = re.compile(r"(?<=[a-z0-9)\"”][.!?])(?=[A-Z])|(?<=[a-z0-9)][.!?][\"”])(?=[A-Z])")
 
 
 def knowledge(text: str) -> str:
