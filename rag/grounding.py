@@ -18,7 +18,8 @@ So a sentence is shown, citing the span that states it, when
    asks about the latest news ("recently", "this week"), was published within a year of the newest one; the qualifiers
    the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
    its passage's title and date, beside the answer (a number of a question describing its answer in clauses, by a
-   passage naming the answer); a sentence, or the sentence of its span stating its answer, says
+   passage naming the answer; one of a relative clause about another noun, "the screenwriter who wrote a 1991
+   drama", by the cited passage: it fixes the bridge, not the answer); a sentence, or the sentence of its span stating its answer, says
    something of what was asked (one of the question's own words, in some form); a sentence that repeats words of the
    question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that
    only wraps a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence
