@@ -14,19 +14,19 @@ So a sentence is shown, citing the span that states it, when
 3. the span is about what was asked: its passage names what the question names (one of its questions', when it asks
    several; one of its clauses', when it describes its answer in clauses), and is the article the question names by
    place ("the second article"), or each article, cited, when it asks what both say (rag.articles); each of two
-   articles that a sentence joins names something the question names; and, when it
-   asks about the latest news ("recently", "this week"), was published within a year of the newest one; the qualifiers
-   the question fixes (its numbers and years, its category words such as "men's" or "Q2") are stated by the span or
-   its passage's title and date, beside the answer (a number of a question describing its answer in clauses, by a
-   passage naming the answer; one of a relative clause about another noun, "the screenwriter who wrote a 1991
-   drama", by the cited passage: it fixes the bridge, not the answer); a sentence, or the sentence of its span stating its answer, says
-   something of what was asked (one of the question's own words, in some form); a sentence that repeats words of the
-   question ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that
-   only wraps a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence
-   stating two of them; a quiz's option is chosen by a span sentence stating two of the quiz's words and naming no
-   other option (a sentence spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer is not, in
-   the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering safety
-   research");
+   articles that a sentence joins names something the question names; and, when it asks about the latest news
+   ("recently", "this week"), was published within a year of the newest one; the qualifiers the question fixes (its
+   numbers and years, its category words such as "men's" or "Q2") are stated by the span or its passage's title and
+   date, beside the answer (a number of a question describing its answer in clauses, by a passage naming the answer;
+   one of a relative clause about another noun, "the screenwriter who wrote a 1991 drama", by the cited passage: it
+   fixes the bridge, not the answer); a sentence, or the sentence of its span stating its answer, says something of
+   what was asked (one of the question's own words, in some form); a sentence that repeats words of the question
+   ("OpenAI will get extra backing to build ...") cites a span stating at least one of them, and one that only wraps
+   a name in the question's words ("Microsoft signed on to the partnership") names it in a span sentence stating two
+   of them; a quiz's option is chosen by a span sentence stating two of the quiz's words and naming no other option
+   (a sentence spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer
+   is not, in the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering
+   safety research");
 4. the span states the answer: the answer's own names and numbers are in the span (a full name by its last word,
    where the span's article writes it whole: "Bankman-Fried" for "Sam Bankman-Fried"), and its other new words, in any
    form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
