@@ -147,15 +147,17 @@ class _Rules:
         self.full = names.runs(sentence)  # its names of several words, stated by a span writing their last word
         self.compounds = names.compounds(self.full, new)
         self.qualifiers = asked.qualifiers(question)
-        # the numbers the question states, each to stand in the cited span's passage; a question describing its
-        # answer in clauses ("which company, according to TechCrunch, has invested $26.3 billion ..., claims ..."),
-        # each perhaps another article's, needs only those that no passage naming the answer states
-        self.numbers = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
-        self.numbers += asked.bridging(question)  # "the screenwriter who wrote a 1991 drama": the bridge's year
+        # what the question fixes that must stand in the cited span's passage, anywhere in it: the numbers it states
+        # and the qualifiers of a relative clause about another noun ("the screenwriter who wrote a 1991 drama": the
+        # bridge's year and category words); a question describing its answer in clauses ("which company, according
+        # to TechCrunch, has invested $26.3 billion ..., claims ..."), each perhaps another article's, needs only
+        # those that no passage naming the answer states
+        self.in_passage = [t for t in self.qualifiers if t.number and not _YEAR.fullmatch(t.key)]
+        self.in_passage += asked.bridging(question)
         if question is not None and question.clauses:
             answer = {t.key for t in new if t.critical}
             naming = [words for words in evidence.context if answer and answer <= words]
-            self.numbers = [t for t in self.numbers if not any(stated(t, words) for words in naming)]
+            self.in_passage = [t for t in self.in_passage if not any(stated(t, words) for words in naming)]
         self.article = article  # the passage the question names by its place ("the second article"), if any
         self.names = asked.names(question)
         self.mentions = asked.mentions(question)
@@ -216,8 +218,9 @@ class _Rules:
             return None, "off-topic: names"  # its passage names nothing the question asks about
         if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
-        if any(not stated(t, evidence.context[sp.passage]) for t in self.numbers for sp in spans):
-            return None, "off-topic: number"  # a number the question states, which the span's passage never does
+        if any(not stated(t, evidence.context[sp.passage]) for t in self.in_passage for sp in spans):
+            return None, "off-topic: number"  # a number (or a bridge's qualifier) the question states, which the
+            # span's passage never does
         if self.qualifiers and not all(self._beside(sp, evidence) for sp in spans):
             return None, "off-topic: qualifier"  # another year, quarter or category than the one asked
         if self.topic and self.sentence_like:
