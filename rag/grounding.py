@@ -207,14 +207,12 @@ class _Rules:
         if (
             len({sp.passage for sp in spans}) > 1
             and self.mentions
-            and not all(any(stated(t, evidence.context[sp.passage]) for t in self.mentions) for sp in spans)
+            and not all(any(self._names(t, evidence.context[sp.passage]) for t in self.mentions) for sp in spans)
         ):
             return None, "off-topic: joined"  # two articles joined, one of them about none of what was asked
         if any(sp.passage in self.stale for sp in spans):
             return None, "off-topic: older"  # "recently", answered from a report a year older than the newest
-        if self.names and not any(
-            any(stated(t, context) or lexicon.misspelt(t.key, context) for t in n) for n in self.names
-        ):
+        if self.names and not any(any(self._names(t, context) for t in n) for n in self.names):
             return None, "off-topic: names"  # its passage names nothing the question asks about
         if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
@@ -253,6 +251,11 @@ class _Rules:
         if self.negated and not any(sp.negated for sp in spans):
             value = min(value, NEGATION_CAP)  # "X did not happen" is not stated by "X happened"
         return value, ""
+
+    @staticmethod
+    def _names(term: Term, words: frozenset[str]) -> bool:
+        """A name of the question's stands in `words`, in some form or as the reader misspelt it ('Micorsoft')."""
+        return stated(term, words) or lexicon.misspelt(term.key, words)
 
     def _answering(self, spans: tuple[Span, ...]) -> frozenset[str]:
         """The words of the sentence of each span that states most of the answer's new words."""

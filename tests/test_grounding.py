@@ -265,6 +265,11 @@ def test_each_of_two_joined_articles_names_something_the_question_names():
         )
         found = grounding.check(sentence, evidence, question)
         assert (found.score >= 0.5 and {sp.passage for sp in found.spans} == {0, 1}) == shown, (film, found)
+    # a reader's typo of the name ("Qualty") still names it, as the names rule reads it
+    typed = parse("Who filmed at the Qualty Cafe, the diner that closed in 2006?")
+    film = "Todd Phillips filmed his comedy Old School at the Quality diner."  # names the cafe by "Quality" alone
+    evidence = build([Passage("c#1", "c.txt", "", cafe, 0, len(cafe)), Passage("f#1", "f.txt", "", film, 0, len(film))])
+    assert grounding.check(sentence, evidence, typed).score >= 0.5
     assert [t.key for t in asked.mentions(parse("Were Pavel Urysohn and Leonid Levin known for the same work?"))][
         :2
     ] == [
