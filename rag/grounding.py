@@ -200,7 +200,7 @@ class _Rules:
             # its passage does not: what the citation shows must state it
         if self.compounds and any(names.apart(words, spans, evidence) for words in self.compounds):
             return None, ""  # a name made of two the span names apart: not a name it states
-        if names.given_to_another(self.claim, self.new, spans, evidence):
+        if names.given_to_another(self.sentence, self.claim, self.new, spans, evidence):
             return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
             return None, "off-topic: article"  # "according to the second article": the article read second

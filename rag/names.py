@@ -1,7 +1,8 @@
 """Names in a reply's sentence, read against the span it cites: a name the model put together from two the span
 writes apart ("Microsoft Copilot" from "Microsoft ... GitHub Copilot"), a thing the span gives to another name by
-a possessive ("OpenAI s pioneering safety research" cited for "Microsoft brings the pioneering safety research"), and
-a name that spells out the question's acronym ("Artificial General Intelligence" for "AGI")."""
+a possessive ("OpenAI s pioneering safety research" cited for "Microsoft brings the pioneering safety research") or
+writes as the answer's own ("OpenAI s exclusive cloud provider" for "OpenAI is the exclusive cloud provider"), and a
+name that spells out the question's acronym ("Artificial General Intelligence" for "AGI")."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
 # "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
 _POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
+_AS = re.compile(r"\bas\s+$", re.I)  # "... as OpenAI's exclusive cloud provider"
+_IS = re.compile(r"\b([A-Z][\w&-]*)\s+(?:is|was|are|were|remains|has been|will be)\s+(?:the|a|an|its|their)\b")
 
 
 def runs(sentence: str) -> list[list[str]]:
@@ -81,9 +84,15 @@ def _flat(text: str) -> str:
     return " " + " ".join(w for w in words if w != "s") + " "  # "OpenAI s" in a text stripped of its apostrophes
 
 
-def given_to_another(claim: list[Term], new: list[Term], spans: tuple[Span, ...], evidence: Evidence) -> bool:
-    """The spans write a word the sentence says of its answer right after another name's possessive, a name the
-    sentence does not mention: the thing is that name's, not the answer's. Only for a sentence whose answer is a
+def given_to_another(
+    sentence: str, claim: list[Term], new: list[Term], spans: tuple[Span, ...], evidence: Evidence
+) -> bool:
+    """The spans give what the sentence says of its answer to another name, by a possessive: they write a word the
+    sentence says of its answer right after the possessive of a name the sentence does not mention (the thing is
+    that name's, not the answer's), or the sentence says the answer is a thing that the spans write only as the
+    answer's ("OpenAI is the exclusive cloud provider." from "Microsoft s position as OpenAI s exclusive cloud
+    provider": OpenAI has one). A possessive after "as" names a role of the clause's subject ("Microsoft's position
+    as OpenAI's exclusive cloud provider" says Microsoft is the provider). Only for a sentence whose answer is a
     name or number."""
     answer = {t.key for t in new if t.critical}
     if not answer:
@@ -91,12 +100,34 @@ def given_to_another(claim: list[Term], new: list[Term], spans: tuple[Span, ...]
     said = {t.key for t in claim}
     words = {t.key for t in claim if not t.critical}
     for sp in spans:
-        for m in _POSSESSIVE.finditer(evidence.text(sp)):
-            owner = lexicon.keys(m.group(1))
-            thing = lexicon.keys(m.group(2))
-            if owner and not owner & said and thing & words and not thing & answer:
+        text = evidence.text(sp)
+        for m in _POSSESSIVE.finditer(text):
+            owner, thing = lexicon.keys(m.group(1)), lexicon.keys(m.group(2))
+            if (
+                owner
+                and not owner & said
+                and thing & words
+                and not thing & answer
+                and not _AS.search(text[: m.start()])
+            ):
                 return True
+        if _is_what_it_owns(sentence, answer, words, text):
+            return True
     return False
+
+
+def _is_what_it_owns(sentence: str, answer: set[str], words: set[str], text: str) -> bool:
+    """The sentence says the answer is (or was) something whose word the span writes after the answer's possessive,
+    and the span writes the answer nowhere else: it says the answer has one, not that it is one."""
+    if not any(lexicon.keys(m.group(1)) & answer for m in _IS.finditer(sentence)) or any(
+        lexicon.keys(m.group(1)) & answer for m in _POSSESSIVE.finditer(sentence)
+    ):
+        return False
+    owned = [m for m in _POSSESSIVE.finditer(text) if lexicon.keys(m.group(1)) & answer]
+    if not any(lexicon.keys(m.group(2)) & words for m in owned):
+        return False
+    named = [m for m in re.finditer(r"\b[A-Z][\w&-]*", text) if lexicon.keys(m.group()) & answer]
+    return len(named) == len(owned)
 
 
 def spells_out(sentence: str, question: str, new: list[Term]) -> bool:

@@ -127,6 +127,23 @@ def test_what_the_span_gives_to_another_name_is_not_the_answers():
     assert support(both, asked, text) >= 0.5
 
 
+def test_a_role_held_as_anothers_is_the_holders_and_what_a_name_owns_is_not_what_it_is():
+    text = (
+        "This agreement extends Microsoft's position as OpenAI's exclusive cloud provider, committing to further joint "
+        "development of supercomputing systems on Azure."
+    )
+    for question in ("Is Microsoft or OpenAI the exclusive cloud provider?", "Who is the exclusive cloud provider?"):
+        # "Microsoft's position as OpenAI's exclusive cloud provider": the role after "as" is Microsoft's
+        assert support("Microsoft is the exclusive cloud provider.", question, text) >= 0.5, question
+        # OpenAI has an exclusive cloud provider; it is not one
+        assert support("OpenAI is the exclusive cloud provider.", question, text) == 0.0, question
+    assert support("Microsoft is OpenAI's exclusive cloud provider.", "Who is OpenAI's cloud provider?", text) >= 0.5
+    # a sentence saying the answer has it, as the span does, is not refused
+    assert (
+        support("OpenAI has an exclusive cloud provider.", "Which firm has an exclusive cloud provider?", text) >= 0.5
+    )
+
+
 def test_a_sentences_first_word_is_a_name_only_if_the_articles_write_it_so():
     text = "The current context sees an acceleration of AI applications, from healthcare to education and industry."
     asked = "Apart from education and industry, which field is seeing AI uptake take off?"
