@@ -47,6 +47,13 @@ def test_a_restored_state_answers_as_a_fresh_computation(model, gguf, tmp_path):
     assert again.how == "computed" and held.path.stat().st_size > 1_000_000
     assert reply(third, evidence, "When was the agreement signed?") == fresh
 
+    data = bytearray(held.path.read_bytes())  # bytes changed inside the KV data, the size unchanged: rebuilt too
+    data[-8192:-4096] = b"\xff" * 4096
+    held.path.write_bytes(bytes(data))
+    fourth = LlamaCppLLM(model_path=str(gguf), n_ctx=1024)
+    assert fourth.hold(prefix_messages(evidence), QUESTION_LEAD, tmp_path).how == "computed"
+    assert reply(fourth, evidence, "When was the agreement signed?") == fresh
+
 
 def test_another_collection_gets_its_own_state_and_appended_articles_extend_it(model, tmp_path):
     model._llama.reset()  # the context holds the earlier test's prefix, which begins with this one

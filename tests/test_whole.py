@@ -1,11 +1,13 @@
 """Whole-collection reading with fake models: every article whole, in a fixed order, the question last; the mode
 switches at the budget and follows the index; evaluation replays a recorded reply through the same code."""
 
+import json
+
 import pytest
 from conftest import SEEDS
 
 import rag
-from rag import collection
+from rag import collection, kvstate
 from rag.chunker import chunk
 from rag.engine import Engine
 from rag.prompts import QUESTION_LEAD
@@ -94,3 +96,34 @@ def test_a_bad_budget_is_an_actionable_error(monkeypatch, tokens):
     get_settings.cache_clear()
     with pytest.raises(rag.SettingsError, match="RAG_WHOLE_TOKENS"):
         get_settings()
+
+
+class _Context:
+    def kv_cache_clear(self) -> None:
+        pass
+
+
+class _Llama:
+    """Enough of a llama.cpp model for `kvstate.load` to reset it and refuse a file before reading it."""
+
+    _ctx = _Context()
+
+    def reset(self) -> None:
+        pass
+
+
+def test_a_state_file_changed_after_it_was_saved_is_never_loaded(tmp_path):
+    # llama.cpp loads a state file whose KV bytes were changed without complaint: the digest saved beside it catches it
+    path = tmp_path / "prefix.kv"
+    path.write_bytes(bytes(range(256)) * 4096)
+    meta = {"identity": {}, "tokens": [1, 2], "sha256": kvstate._digest(path)}
+    kvstate._sidecar(path).write_text(json.dumps(meta))
+    assert kvstate._intact(path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte in the middle, the size unchanged
+    path.write_bytes(bytes(data))
+    assert not kvstate._intact(path) and kvstate.load(_Llama(), path, [1, 2]) is False
+    kvstate._sidecar(path).write_text(json.dumps({"identity": {}, "tokens": [1, 2]}))  # a sidecar without a digest
+    assert not kvstate._intact(path)
+    kvstate._sidecar(path).write_text("{not json")
+    assert not kvstate._intact(path)
