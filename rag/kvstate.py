@@ -4,9 +4,10 @@ data dir, so that it is computed once (by `rag index`) and each question costs o
 The file is llama.cpp's own state file (`llama_state_save_file`: the KV cache and the tokens it holds, not
 llama-cpp-python's pickled state with its logits table). It is named by a key of everything that made it (the model
 file, the library version, the context and batch sizes, the KV type, the chat template and the prefix's tokens), so a
-stale file is never found, and it is checked on load (its SHA-256 must be the one written beside it when it was saved,
-and its tokens the prefix's): a missing, stale, damaged or unreadable file is rebuilt, never trusted. When a shorter prefix's file holds the beginning of this one (articles appended at the
-end), it is loaded and only the rest computed."""
+stale file is never found, and it is checked on load (its SHA-256 must be the one written beside it when it was
+saved, and its tokens the prefix's): a missing, stale, damaged or unreadable file is rebuilt, never trusted. When a
+shorter prefix's file holds the beginning of this one (articles appended at the end), it is loaded and only the rest
+computed."""
 
 from __future__ import annotations
 
