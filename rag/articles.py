@@ -16,6 +16,7 @@ _PLACE = re.compile(
     re.I,
 )
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+_SECTION = re.compile(r"\s+[-|]\s+.*$")  # "FOX News - Lifestyle", "Cnbc | World Business News Leader"
 _EVERY = re.compile(
     r"\b(?:both|the two|all the|each of the)\s+(?:articles|pieces|stories|reports|posts)\b"
     r"|\beach\s+(?:article|piece|story|report|post)\b",
@@ -45,6 +46,16 @@ def asks_every(question: Question | None, evidence: Evidence) -> bool:
     return (
         question is not None and len(evidence.passages) > 1 and _whole(evidence) and bool(_EVERY.search(question.asked))
     )
+
+
+def outlets_named(question: Question | None, evidence: Evidence) -> int:
+    """How many of the passages' outlets the question names ("reported by both TechCrunch and The Verge"), each by
+    its name before any section ("FOX News - Lifestyle": "FOX News")."""
+    if question is None:
+        return 0
+    said = question.asked.lower()
+    found = {_SECTION.sub("", p.outlet).lower() for p in evidence.passages if p.outlet}
+    return sum(bool(name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", said)) for name in found)
 
 
 def _whole(evidence: Evidence) -> bool:

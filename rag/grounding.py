@@ -26,7 +26,8 @@ So a sentence is shown, citing the span that states it, when
    of them; a quiz's option is chosen by a span sentence stating two of the quiz's words and naming no other option
    (a sentence spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer
    is not, in the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering
-   safety research");
+   safety research"); to a question describing its answer by what two or more outlets report, the name it answers
+   with stands in two or more passages (not a witness one report mentions beside what it says);
 4. the span states the answer: the answer's own names and numbers are in the span (a full name by its last word,
    where the span's article writes it whole: "Bankman-Fried" for "Sam Bankman-Fried"), and its other new words, in any
    form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
@@ -106,7 +107,33 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
                     best = Support(round(value, 3), pair)
     if best.spans and articles.asks_every(question, evidence):
         return _in_every_article(best, new or claim, evidence)
+    if best.spans and _one_report(sentence, new, question, evidence):
+        return Support(0.0, reason="off-topic: one report")
     return best if best.spans else Support(0.0, reason=reason)
+
+
+def _one_report(sentence: str, new: list[Term], question: Question | None, evidence: Evidence) -> bool:
+    """The question describes its answer by what two or more of the passages' outlets report ("Which company, reported
+    by both The Verge and TechCrunch, ..."), and the name the sentence answers with stands in one passage at most:
+    a name one report mentions beside what it says ("Matt Huang" for Sam Bankman-Fried), not what the reports share."""
+    if question is None or question.form != "open" or articles.outlets_named(question, evidence) < 2:
+        return False
+    named = _answer_name(sentence, new)
+    if named is None:
+        return False
+    return sum(stated(named, words) for words in evidence.context) < 2
+
+
+def _answer_name(sentence: str, new: list[Term]) -> Term | None:
+    """The name the sentence answers with: its first new name, by the last word of the full name it begins ("Sam
+    Bankman-Fried": "Bankman-Fried", as an article's later mentions write him); None when it adds no name."""
+    first = next((t for t in new if t.critical and not t.number), None)
+    if first is None:
+        return None
+    for words in names.runs(sentence):
+        if first.key in lexicon.keys(" ".join(words)):
+            return next(iter(lexicon.terms(words[-1])), first)
+    return first
 
 
 def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Support:

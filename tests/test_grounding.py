@@ -1,6 +1,6 @@
 """The grounding rules: rewording is shown, invention is refused (each rule with the kind of reply it was made for)."""
 
-from rag import asked, grounding, lexicon, names
+from rag import articles, asked, grounding, lexicon, names
 from rag.evidence import build
 from rag.question import parse
 from rag.types import Passage
@@ -294,6 +294,28 @@ def test_each_of_two_joined_articles_names_something_the_question_names():
         "urysohn",
     ]
     assert asked.mentions(parse("Which cafe? Options: Quality; Ray")) == []
+
+
+def test_the_answer_of_several_outlets_reports_is_named_by_more_than_one_passage():
+    # MultiHop-RAG: "Who is the individual ..., reported by TechCrunch, ... by The Verge?" answered with a witness one
+    # report names beside what it says ("Matt Huang [1]"), not the one the reports share
+    trial = "Prosecutors said FTX founder Sam Bankman-Fried took funds. The third witness was Matt Huang of Paradigm."
+    verge = "Bankman-Fried told a trader at FTX he could withdraw funds, The Verge reported."
+    passages = [
+        Passage("t#1", "t.txt", "SBF trial", trial, 0, len(trial), outlet="TechCrunch"),
+        Passage("v#1", "v.txt", "Trial notes", verge, 0, len(verge), outlet="The Verge - Tech"),
+    ]
+    evidence = build(passages)
+    question = parse(
+        "Who is the FTX founder on trial, as TechCrunch reports, whom The Verge says told a trader to withdraw?"
+    )
+    assert articles.outlets_named(question, evidence) == 2  # "The Verge - Tech" named by its name before the section
+    assert grounding.check("Matt Huang", evidence, question).score == 0.0
+    # the full name by its last word, as the other report writes him
+    assert grounding.check("Sam Bankman-Fried", evidence, question).score >= 0.5
+    # a question naming one outlet asks nothing of the others
+    one = parse("Who was the third witness, according to TechCrunch?")
+    assert grounding.check("Matt Huang", evidence, one).score >= 0.5
 
 
 def test_a_full_name_is_stated_by_its_last_word_where_the_article_writes_it_whole():

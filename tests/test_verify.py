@@ -115,7 +115,7 @@ def test_a_multi_hop_question_is_answered_by_a_span_stating_one_of_its_clauses()
     )
     engadget = "Apple's focus during the Scary Fast event will be on Macs and a fresh batch of chipsets to power them."
     techcrunch = (
-        "TechCrunch says its products refine and polish the lessons learned from the failures of competitors, "
+        "TechCrunch says Apple's products refine and polish the lessons learned from the failures of competitors, "
         "and it enforces uniform terms through its store and payment system."
     )
     assert len(parse(q).clauses) >= 3  # each clause describes the answer as one article does
@@ -124,6 +124,7 @@ def test_a_multi_hop_question_is_answered_by_a_span_stating_one_of_its_clauses()
     passages = [Passage(f"p{i}#0", f"p{i}.txt", "", t, 0, len(t), outlet=o) for i, (o, t) in enumerate(articles)]
     evidence = build(passages)
     # no one sentence states every clause; the span that names Apple, in Engadget's article, states the Engadget one
+    # (the question names several outlets: another report names Apple too, or it is refused, test_grounding)
     assert grounding.check("Apple", evidence, parse(q)).score >= THRESHOLD
     # a name the span states, in an article that names none of the clauses' names, is still no answer
     assert grounding.check("Rolex", evidence, parse(q)).score <= 0.5
