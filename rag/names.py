@@ -99,32 +99,32 @@ def given_to_another(
         return False
     said = {t.key for t in claim}
     words = {t.key for t in claim if not t.critical}
+    says_is = _says_it_is(sentence, answer)
     for sp in spans:
         text = evidence.text(sp)
-        for m in _POSSESSIVE.finditer(text):
-            owner, thing = lexicon.keys(m.group(1)), lexicon.keys(m.group(2))
-            if (
-                owner
-                and not owner & said
-                and thing & words
-                and not thing & answer
-                and not _AS.search(text[: m.start()])
-            ):
+        possessives = [
+            (lexicon.keys(m.group(1)), lexicon.keys(m.group(2)), m.start()) for m in _POSSESSIVE.finditer(text)
+        ]
+        for owner, thing, start in possessives:
+            if owner and not owner & said and thing & words and not thing & answer and not _AS.search(text[:start]):
                 return True
-        if _is_what_it_owns(sentence, answer, words, text):
+        if says_is and _only_owns(answer, words, possessives, text):
             return True
     return False
 
 
-def _is_what_it_owns(sentence: str, answer: set[str], words: set[str], text: str) -> bool:
-    """The sentence says the answer is (or was) something whose word the span writes after the answer's possessive,
-    and the span writes the answer nowhere else: it says the answer has one, not that it is one."""
-    if not any(lexicon.keys(m.group(1)) & answer for m in _IS.finditer(sentence)) or any(
+def _says_it_is(sentence: str, answer: set[str]) -> bool:
+    """The sentence says the answer is (or was) something, and writes no possessive of the answer's."""
+    return any(lexicon.keys(m.group(1)) & answer for m in _IS.finditer(sentence)) and not any(
         lexicon.keys(m.group(1)) & answer for m in _POSSESSIVE.finditer(sentence)
-    ):
-        return False
-    owned = [m for m in _POSSESSIVE.finditer(text) if lexicon.keys(m.group(1)) & answer]
-    if not any(lexicon.keys(m.group(2)) & words for m in owned):
+    )
+
+
+def _only_owns(answer: set[str], words: set[str], possessives: list[tuple[set[str], set[str], int]], text: str) -> bool:
+    """The span writes a word of the sentence after the answer's possessive, and the answer nowhere else: it says the
+    answer has one, not that it is one."""
+    owned = [thing for owner, thing, _ in possessives if owner & answer]
+    if not any(thing & words for thing in owned):
         return False
     named = [m for m in re.finditer(r"\b[A-Z][\w&-]*", text) if lexicon.keys(m.group()) & answer]
     return len(named) == len(owned)
