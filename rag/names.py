@@ -14,6 +14,7 @@ from rag.evidence import Evidence, Span
 from rag.lexicon import Term
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
+_END = re.compile(r"(?<=[a-z0-9]{2})\.$")  # a sentence's full stop after a name's last word
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
 # "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
@@ -28,6 +29,7 @@ def runs(sentence: str) -> list[list[str]]:
     out = []
     for m in _NAME_RUN.finditer(sentence):
         words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
+        words[-1] = _END.sub("", words[-1])  # "Rainbow Estate." ending the sentence, not "D.C."
         while words and words[0].lower() in lexicon.STOPWORDS:
             words = words[1:]
         if len(words) >= 2:

@@ -61,6 +61,15 @@ def test_a_name_put_together_from_two_the_span_names_apart_is_invented():
     assert support("Microsoft Copilot is transforming how software gets made.", question, text) == 0.0
     # the article's own names, whole, and one name alone stay shown
     assert support("It is in the Microsoft 365 suite.", "Which suite is it in?", text) >= 0.5
+    # a made-up name ending the sentence, its full stop beside it
+    text = "Rainbow Terrace, now known as Lullwater Estate, is the Atlanta mansion built for Lucy Candler Heinz."
+    question = "What is the current name of the mansion built for Lucy Candler Heinz?"
+    assert support("The mansion is now known as Lullwater Estate.", question, text) >= 0.5
+    assert support("The mansion is now known as Rainbow Estate.", question, text) == 0.0
+    assert names.runs("They met in Washington D.C. with Rainbow Estate.") == [
+        ["Washington", "D.C."],
+        ["Rainbow", "Estate"],
+    ]
 
 
 def test_a_name_wrapped_in_the_questions_words_stands_in_a_sentence_saying_what_was_asked():
