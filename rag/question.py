@@ -184,9 +184,10 @@ def candidates(question: str) -> tuple[str, ...]:
 
 def choices(question: str) -> tuple[str, ...]:
     """The two options of an either-or question that asks for a judgement ('... consistent or inconsistent?'), in
-    lower case; () for any other question. Names ('Apple or Google?') are not options: those answers are facts."""
+    lower case; () for any other question (a wh-question asks for a fact). Names ('Apple or Google?') are not
+    options: those answers are facts."""
     m = _CHOICE.search(question)
-    if not m or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
+    if not m or _WH.match(question) or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
         return ()
     if _ASKS_WHICH.search(question[: m.start()]):
         return ()  # "Which hospitals or healthcare companies ...?" asks for names of either kind, not a judgement
@@ -206,7 +207,8 @@ def is_yes_no(question: str) -> bool:
     wh-word in a later clause ('Considering A and B, which company, known for X, is ...?')."""
     clauses = [question, *re.split(r",\s*", question)[1:]]
     last = clauses[-1] if len(clauses) > 1 else ""
-    names = bool(_AUXILIARY.match(last) and _WH_LAST.search(last))  # "..., are located in which city?"
+    # "..., are located in which city?"; "The X, started in Melbourne, is active in all of which country?"
+    names = bool((_AUXILIARY.match(last) or not _AUXILIARY.match(question)) and _WH_LAST.search(last))
     asks_wh = not _AUXILIARY.match(question) and any(_WH.match(c) for c in clauses[1:])
     return any(_AUXILIARY.match(c) for c in clauses) and not _WH.match(question) and not names and not asks_wh
 

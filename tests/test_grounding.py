@@ -454,6 +454,19 @@ def test_a_comparison_between_offered_names_fixes_no_category():
     assert support("Yes", either.asked, text, title="Hospitals") == 0.0
 
 
+def test_a_wh_question_is_open_whatever_else_it_says():
+    # two words joined by "or" in a wh-question are no either-or judgement (MultiHop-RAG: the model, told to begin
+    # with "trend" or "halt", replied "Trend: The Federal Reserve ...")
+    fact = parse("What institution do investors expect to decide whether to continue this trend or halt?")
+    assert fact.form == "open" and fact.options == ()
+    assert parse("Did the coverage stay consistent or change?").options == ("consistent", "change")
+    # a statement ending by asking "in which country?" is not yes/no for a clause opening with "is" (HaluEval-QA:
+    # the model replied "Yes")
+    where = parse("Everton, their Goodison Park home, is a stadium located in Walton, Liverpool, in which country?")
+    assert where.form == "open"
+    assert parse("Is Goodison Park, the stadium, in Liverpool?").form == "yes-no"
+
+
 def test_a_question_may_begin_with_the_name_it_asks_about():
     # "Chang Ucchin" is a name even as the question's first words; "Name" alone is a capitalised first word
     text = "Chang was born when Korea was still under Japanese colonial rule, which ended with World War II."
