@@ -12,6 +12,7 @@ from rag.lexicon import Term
 
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
 _CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
+_PLURAL = re.compile(r"[a-z]+[^siu]s")  # "teams", "leagues", "products" (not "less", "various", "analysis", "bus")
 _ASKS_WHICH = re.compile(r"\b(?:which|what|whose)\s+$", re.I)  # the word before an either-or's first option
 _AUXILIARY = re.compile(
     r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
@@ -191,6 +192,8 @@ def choices(question: str) -> tuple[str, ...]:
         return ()
     if _ASKS_WHICH.search(question[: m.start()]):
         return ()  # "Which hospitals or healthcare companies ...?" asks for names of either kind, not a judgement
+    if all(_PLURAL.fullmatch(word) for word in m.groups()):
+        return ()  # "... a connection to sports teams or leagues?": kinds of things, either of which makes it yes
     return (m.group(1), m.group(2))
 
 

@@ -460,6 +460,9 @@ def test_a_wh_question_is_open_whatever_else_it_says():
     fact = parse("What institution do investors expect to decide whether to continue this trend or halt?")
     assert fact.form == "open" and fact.options == ()
     assert parse("Did the coverage stay consistent or change?").options == ("consistent", "change")
+    # nor are two kinds of things in a yes/no question (MultiHop-RAG: "Teams: The 'Sporting News' article ...")
+    assert parse("Do both articles indicate a connection to sports teams or leagues?").form == "yes-no"
+    assert parse("Was the analysis consistent or inconsistent?").options == ("consistent", "inconsistent")
     # a statement ending by asking "in which country?" is not yes/no for a clause opening with "is" (HaluEval-QA:
     # the model replied "Yes")
     where = parse("Everton, their Goodison Park home, is a stadium located in Walton, Liverpool, in which country?")
