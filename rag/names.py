@@ -28,12 +28,14 @@ def runs(sentence: str) -> list[list[str]]:
     possessives."""
     out = []
     for m in _NAME_RUN.finditer(sentence):
-        words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
-        words[-1] = _END.sub("", words[-1])  # "Rainbow Estate." ending the sentence, not "D.C."
-        while words and words[0].lower() in lexicon.STOPWORDS:
-            words = words[1:]
-        if len(words) >= 2:
-            out.append(words)
+        # a possessive ends a name: "OpenAI's GPT models" names OpenAI and GPT, not an "OpenAI GPT"
+        for run in re.split(r"(?<=['’]s)\s+", m.group()):
+            words = [re.sub(r"['’]s$", "", w) for w in run.split()]
+            words[-1] = _END.sub("", words[-1])  # "Rainbow Estate." ending the sentence, not "D.C."
+            while words and words[0].lower() in lexicon.STOPWORDS:
+                words = words[1:]
+            if len(words) >= 2:
+                out.append(words)
     return out
 
 

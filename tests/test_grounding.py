@@ -70,6 +70,11 @@ def test_a_name_put_together_from_two_the_span_names_apart_is_invented():
         ["Washington", "D.C."],
         ["Rainbow", "Estate"],
     ]
+    # a possessive ends a name: "OpenAI's GPT models" puts no "OpenAI GPT" together (blind set 3, dev)
+    text = "This alliance has already given rise to the integration of GPT models into the Microsoft ecosystem."
+    question = "Which OpenAI models got folded into the Microsoft ecosystem?"
+    assert support("OpenAI's GPT models were integrated into the Microsoft ecosystem.", question, text) >= 0.5
+    assert support("OpenAI GPT models were integrated into the Microsoft ecosystem.", question, text) == 0.0
 
 
 def test_a_name_wrapped_in_the_questions_words_stands_in_a_sentence_saying_what_was_asked():
