@@ -18,6 +18,7 @@ KINDS = tuple(
                   "first second third fourth fifth", "quarterfinal semifinal final")
 )  # fmt: skip
 QUALIFIERS = frozenset().union(*KINDS)
+_STOP_KEYS = frozenset(lexicon.norm(w) for w in lexicon.STOPWORDS)  # "during" as keys write it: "dure"
 
 
 def topic(question: Question | None) -> list[Term]:
@@ -47,7 +48,7 @@ def names_an_option(sentence: str, question: Question) -> bool:
     """The sentence states every word of one of the options the quiz offers, in some form ("the Dassault Falcon
     900EX aircraft" names none of "Boat; Airplane; ...")."""
     said = lexicon.keys(sentence)
-    return any(lexicon.keys(option) - lexicon.STOPWORDS <= said for option in question.candidates)
+    return any(lexicon.keys(option) - _STOP_KEYS <= said for option in question.candidates)
 
 
 def option_words(question: Question | None) -> list[frozenset[str]]:

@@ -10,7 +10,9 @@ from rag import lexicon
 from rag.lexicon import Term
 from rag.question import Question
 
-_TIME = re.compile(r"\b\d{1,2}(?:[:.h]| )\d\d\b(?!\d)|\b\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)|\b(?:noon|midnight)\b", re.I)
+_TIME = re.compile(
+    r"\b\d{1,2}(?:[:.h]| )\d\d\b(?!\d)|\b\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midnight)\b", re.I
+)
 _MONTH_KEYS = frozenset(lexicon.norm(m) for m in lexicon.MONTHS)
 
 

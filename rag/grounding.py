@@ -53,7 +53,9 @@ MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers
 RECENT_DAYS = 365  # a question about the latest news is not answered from an article older than the newest by more
 QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state, and how
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
-_QUOTE = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
+_QUOTE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»")  # each pair of quote marks, first to second
+_SCORE = re.compile(r"(?<![\d.,])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d]|[.,]\d)")  # "won 28-21", "a 3–2 vote"
+QUOTED = 12  # the characters of a quote that is held to its passage (not a quoted name: "Copilot")
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 
 
@@ -170,7 +172,9 @@ class _Rules:
         evidence: Evidence,
     ) -> None:
         self.sentence, self.claim, self.new = sentence, claim, new
-        self.quotes = [lexicon.keys(q) for q in _QUOTE.findall(sentence)]
+        quoted = ("".join(m.groups(default="")) for m in _QUOTE.finditer(sentence))
+        self.quotes = [lexicon.keys(q) for q in quoted if len(q) >= QUOTED]
+        self.scores = _SCORE.findall(sentence)
         self.full = names.runs(sentence)  # its names of several words, stated by a span writing their last word
         self.compounds = names.compounds(self.full, new)
         self.qualifiers = asked.qualifiers(question)
@@ -227,6 +231,8 @@ class _Rules:
             # its passage does not: what the citation shows must state it
         if self.compounds and any(names.apart(words, spans, evidence) for words in self.compounds):
             return None, ""  # a name made of two the span names apart: not a name it states
+        if self.scores and not all(_writes_score(a, b, spans, evidence) for a, b in self.scores):
+            return None, ""  # a score or range ("28-21") is one fact: not two numbers of the span (two dates' days)
         if names.given_to_another(self.sentence, self.claim, self.new, spans, evidence):
             return None, "off-topic: owner"  # "OpenAI's pioneering research" for "Microsoft brings the pioneering ..."
         if self.article is not None and any(sp.passage != self.article for sp in spans):
@@ -339,6 +345,12 @@ def _other(qualifier: str, keys: frozenset[str]) -> bool:
     if _YEAR.fullmatch(qualifier):
         return any(_YEAR.fullmatch(k) for k in keys)
     return any(qualifier in kind and kind & keys for kind in asked.KINDS)
+
+
+def _writes_score(first: str, second: str, spans: tuple[Span, ...], evidence: Evidence) -> bool:
+    """A span writes the two numbers as one score or range: joined by a dash, "to" or "-"."""
+    joined = re.compile(rf"(?<![\d.,]){first}\s*(?:[-–—]|to)\s*{second}(?![\d]|[.,]\d)")
+    return any(joined.search(evidence.text(sp)) for sp in spans)
 
 
 def _complement(claim: list[Term], a: Span, b: Span) -> bool:

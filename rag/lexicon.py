@@ -17,11 +17,11 @@ STOPWORDS = frozenset(
     hers herself him himself his how i if in into is it its itself just me more most my myself no nor not of off
     on once only or other our ours ourselves out over own same she should so some such than that the their theirs
     them themselves then there these they this those through to too under until up very was we were what when
-    where which while who whom why will with would you your yours yourself yourselves s t don shouldn now ll re ve
+    where which while who whom why will with would you your yours yourself yourselves s t shouldn now ll re ve
     d m o y per according article articles passage passages mention mentions mentioned state states stated said says""".split()
 )
 NEGATIONS = frozenset(
-    """not no never none nor neither without cannot isn aren wasn weren doesn didn don won hasn haven hadn couldn
+    """not no never none nor neither without cannot isn aren wasn weren doesn didn hasn haven hadn couldn
     shouldn wouldn n't isnt arent wasnt werent doesnt didnt dont wont cant hasnt havent hadnt couldnt shouldnt
     wouldnt""".split()
 )
@@ -85,10 +85,15 @@ class Term:
 _MEASURE = re.compile(r"(\d+(?:[.,]\d+)?)(?:mm|cm|m|km|kg|mi|ft|lbs?|mn|bn|tn|k)")
 
 
+_ACRONYM_FORM = re.compile(r"([A-Z]{2,})(?:s|['’]s)")
+
+
 @lru_cache(maxsize=65536)
 def norm(word: str) -> str:
     """One normal form per word: lower case, possessive dropped, number words as digits, a measure as its number
     ("80m" is the 80 of "80 m"), stemmed; a word in capitals is an acronym, not stemmed ("UPS" is not "up")."""
+    if _ACRONYM_FORM.fullmatch(word):  # "GPUs", "AWS's": the acronym's plural or possessive is the acronym
+        word = _ACRONYM_FORM.fullmatch(word).group(1)
     if len(word) >= 2 and word.isalpha() and word.isupper():
         return word.lower()
     if measure := _MEASURE.fullmatch(word):
@@ -115,12 +120,15 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     out: list[Term] = []
     tokens = [m.group() for m in TOKEN.finditer(text)]
     for i, word in enumerate(tokens):
-        low = word.lower()
+        low = word.lower().replace("’", "'")
         if (
-            low.replace("’", "'").removesuffix("'s") in STOPWORDS  # "what's" is "what"
+            _CONTRACTED.sub("", low) in STOPWORDS  # "what's" is "what", "they're" is "they"
             or low in NEGATIONS
+            or low.endswith("n't")  # "didn't": a negation
             or len(low) == 1
             and not low.isdigit()
+            or low == "one"
+            and tokens[i + 1 : i + 2] == ["of"]  # "one of the reasons" counts nothing
         ):
             continue
         is_number = word[0].isdigit()
@@ -128,6 +136,9 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
         is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word, following, lower))
         out.append(Term(norm(word), is_number or is_name, word))
     return out
+
+
+_CONTRACTED = re.compile(r"'(?:s|re|ve|ll|d|m)$")
 
 
 def _common_capitalised(word: str, following: str, lower: frozenset[str]) -> bool:

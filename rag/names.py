@@ -14,7 +14,7 @@ from rag.evidence import Evidence, Span
 from rag.lexicon import Term
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
-_END = re.compile(r"(?<=[a-z0-9]{2})\.$")  # a sentence's full stop after a name's last word
+_END = re.compile(r"(?<=^[^.]{2})\.$|(?<=[^.]{3})\.$")  # a sentence's full stop after a name's last word
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
 # "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
@@ -107,7 +107,9 @@ def given_to_another(
     for sp in spans:
         text = evidence.text(sp)
         possessives = [
-            (lexicon.keys(m.group(1)), lexicon.keys(m.group(2)), m.start()) for m in _POSSESSIVE.finditer(text)
+            (lexicon.keys(m.group(1)), lexicon.keys(m.group(2)), m.start())
+            for m in _POSSESSIVE.finditer(text)
+            if m.group(1).lower() not in lexicon.STOPWORDS  # "There's growing demand": a contraction, no owner
         ]
         for owner, thing, start in possessives:
             if owner and not owner & said and thing & words and not thing & answer and not _AS.search(text[:start]):
