@@ -118,7 +118,11 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical
     (`lower`: words the articles write in lower case, which are no names when only grammar capitalises them)."""
     out: list[Term] = []
-    tokens = [m.group() for m in TOKEN.finditer(text)]
+    found = list(TOKEN.finditer(text))
+    tokens = [m.group() for m in found]
+    # "Finally, ...", "Founded in 1990, ...": an opening word set off by a comma, or one the articles write in
+    # lower case, is an ordinary word whatever its capital ("Boeing will cut ..." is a name)
+    opener = bool(found) and bool(_COMMA.match(text, found[0].end()))
     for i, word in enumerate(tokens):
         low = word.lower().replace("’", "'")
         if (
@@ -133,7 +137,7 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
             continue
         is_number = word[0].isdigit()
         following = tokens[1] if i == 0 and len(tokens) > 1 else ""
-        is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word, following, lower))
+        is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word, following, lower, opener))
         out.append(Term(norm(word), is_number or is_name, word))
     return out
 
@@ -141,12 +145,17 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
 _CONTRACTED = re.compile(r"'(?:s|re|ve|ll|d|m)$")
 
 
-def _common_capitalised(word: str, following: str, lower: frozenset[str]) -> bool:
-    """A sentence-initial capital on an ordinary word ('Training', 'Both') does not make it a name, nor on a word
-    the articles write in lower case ("Healthcare is ...": "from healthcare to education") unless it begins a name
-    of several capitalised words ("Hot Rod", "Twenty One Pilots")."""
+_COMMA = re.compile(r"\s*,")
+
+
+def _common_capitalised(word: str, following: str, lower: frozenset[str], opener: bool = False) -> bool:
+    """A sentence-initial capital on an ordinary word ('Training', 'Both') does not make it a name: a stopword, an
+    adverb or participle set off by a comma ('Finally,'), or a word the articles write in lower case ("Healthcare is
+    ...": "from healthcare to education") unless it begins a name of several capitalised words ("Hot Rod", "Twenty
+    One Pilots"). 'Boeing', 'Beijing' and 'Italy' are names."""
     low = word.lower()
-    return low in STOPWORDS or low.endswith(("ing", "ed", "ly")) or low in lower and not following[:1].isupper()
+    adverb = low.endswith(("ing", "ed", "ly")) and opener
+    return low in STOPWORDS or adverb or low in lower and not following[:1].isupper()
 
 
 def keys(text: str) -> set[str]:
