@@ -187,6 +187,13 @@ def _first_key(question: Question) -> str:
     return lexicon.norm(m.group()) if (m := lexicon.TOKEN.search(question.asked)) else ""
 
 
+def named(question: Question | None) -> frozenset[str]:
+    """The keys of the names and numbers the question writes."""
+    return (
+        frozenset(t.key for t in lexicon.terms(question.asked) if t.critical) if question is not None else frozenset()
+    )
+
+
 def offered(question: Question) -> set[str]:
     """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
     return {k for c in question.candidates for k in lexicon.keys(c)}

@@ -76,7 +76,9 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
     words = asked.keys(question)
-    new = [t for t in claim if t.key not in words and not akin(t, words)]
+    named = asked.named(question)  # a name is the question's own in another form only by a name ("Intel" is no
+    # form of "intelligence")
+    new = [t for t in claim if t.key not in words and not (stated(t, named) if t.critical else akin(t, words))]
     if question is not None and question.candidates and not new:  # "Apple or Google?" is answered by one of them
         offered = asked.offered(question)
         new = [t for t in claim if t.key in offered]

@@ -575,6 +575,9 @@ def test_words_read_as_what_they_are():
     question = "Which company said it will cut 10% of its workforce?"
     assert support("Boeing will cut 10% of its workforce over the next year.", question, text) == 0.0
     assert [t.critical for t in lexicon.terms("Finally, Airbus will cut jobs.")] == [False, True, False, False]
+    # a name repeats the question only as a name: "Intel" is no form of "intelligence"
+    text = "Intel said it will build new artificial intelligence chips at its Ohio plant."
+    assert support("Intel.", "Which company will build new artificial intelligence chips in Ohio?", text) == 1.0
     # "one of the reasons" counts nothing
     text = "Among the reasons Microsoft renegotiated its deal was the rising cost of computing."
     question = "Why did Microsoft renegotiate its deal?"
