@@ -61,7 +61,7 @@ def answer_score(
     value = coverage(claim, span)
     if any(not (stated(t, span) or akin(t, span)) for t in premise):
         value = min(value, PREMISE_CAP)
-    if any(t.number and t.key not in span for t in claim):
+    if any(t.number and not stated(t, span) for t in claim):
         value = min(value, 0.5)  # a number the evidence does not state is the typical invented fact
     if any(t.critical and not stated(t, span) for t in claim):
         value = min(value, NAME_CAP)  # so is a name: a swapped entity or month ('Google', 'November')

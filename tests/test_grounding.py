@@ -1,6 +1,6 @@
 """The grounding rules: rewording is shown, invention is refused (each rule with the kind of reply it was made for)."""
 
-from rag import articles, asked, grounding, lexicon, names
+from rag import articles, asked, grounding, lexicon, names, verify
 from rag import claim as kinds
 from rag.evidence import build
 from rag.question import parse
@@ -605,6 +605,10 @@ def test_a_score_is_one_fact_not_two_numbers_from_anywhere():
     assert support("Delaware won 28-21.", question, text) == 0.0
     text = "Delaware won the game against Penn 28-21 on Saturday."
     assert support("Delaware won 28-21.", question, text) >= 0.5
+
+
+def test_a_premise_states_a_day_as_the_span_writes_it():
+    assert verify.score("The deal was signed on the 28th.", "The deal was signed on October 28.") == 1.0
 
 
 def test_a_quiz_option_and_a_time_are_read_as_written():
