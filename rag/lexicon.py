@@ -126,13 +126,16 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     for i, word in enumerate(tokens):
         low = word.lower().replace("’", "'")
         if (
-            _CONTRACTED.sub("", low) in STOPWORDS  # "what's" is "what", "they're" is "they"
-            or low in NEGATIONS
-            or low.endswith("n't")  # "didn't": a negation
-            or len(low) == 1
-            and not low.isdigit()
-            or low == "one"
-            and tokens[i + 1 : i + 2] == ["of"]  # "one of the reasons" counts nothing
+            not (len(low) == 1 and _letter_name(found, i, text))
+            and (
+                _CONTRACTED.sub("", low) in STOPWORDS  # "what's" is "what", "they're" is "they"
+                or low in NEGATIONS
+                or low.endswith("n't")  # "didn't": a negation
+                or len(low) == 1
+                and not low.isdigit()
+                or low == "one"
+                and tokens[i + 1 : i + 2] == ["of"]  # "one of the reasons" counts nothing
+            )
         ):
             continue
         is_number = word[0].isdigit()
@@ -140,6 +143,19 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
         is_name = word[0].isupper() and (i > 0 or not _common_capitalised(word, following, lower, opener))
         out.append(Term(norm(word), is_number or is_name, word))
     return out
+
+
+def _letter_name(found: list[re.Match[str]], i: int, text: str) -> bool:
+    """A capital letter that ends a name ("Series D", "Model Y", "Plan B"): after a capitalised word, and not an
+    initial ("George W. Bush") nor the pronoun or article."""
+    word = found[i].group()
+    return (
+        word.isupper()
+        and word not in ("I", "A")
+        and i > 0
+        and found[i - 1].group()[:1].isupper()
+        and not text.startswith(".", found[i].end())
+    )
 
 
 _CONTRACTED = re.compile(r"'(?:s|re|ve|ll|d|m)$")

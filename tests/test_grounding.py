@@ -583,6 +583,12 @@ def test_words_read_as_what_they_are():
     # a name repeats the question only as a name: "Intel" is no form of "intelligence"
     text = "Intel said it will build new artificial intelligence chips at its Ohio plant."
     assert support("Intel.", "Which company will build new artificial intelligence chips in Ohio?", text) == 1.0
+    # the letter ending a name is the name's: "Series D" is not "Series C"
+    text = "Anthropic raised $450 million in a Series C round led by Spark Capital."
+    question = "How much did Anthropic raise in its latest round?"
+    assert support("Anthropic raised $450 million in a Series C round.", question, text) >= 0.5
+    assert support("Anthropic raised $450 million in a Series D round.", question, text) == 0.0
+    assert [t.key for t in lexicon.terms("George W. Bush")] == ["georg", "bush"]
     # "one of the reasons" counts nothing
     text = "Among the reasons Microsoft renegotiated its deal was the rising cost of computing."
     question = "Why did Microsoft renegotiate its deal?"
