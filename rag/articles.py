@@ -8,13 +8,8 @@ import re
 
 from rag.collection import WHOLE
 from rag.evidence import Evidence
-from rag.question import Question
+from rag.question import PLACE, Question
 
-# "according to the first article", "the 2nd piece": the reader picks one of the articles, as the model read them
-_PLACE = re.compile(
-    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|report|write-?up|post)s?\b",
-    re.I,
-)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 _SECTION = re.compile(r"\s+[-|]\s+.*$")  # "FOX News - Lifestyle", "Cnbc | World Business News Leader"
 _EVERY = re.compile(
@@ -26,7 +21,7 @@ _EVERY = re.compile(
 
 def places(asked: str) -> list[str]:
     """The place words with which a question names articles ("second" of "the second article")."""
-    return [m.group(1) for m in _PLACE.finditer(asked)]
+    return [m.group(1) for m in PLACE.finditer(asked)]
 
 
 def named(question: Question | None, evidence: Evidence) -> int | None:

@@ -46,6 +46,12 @@ _READER_WH = {
 }
 _CLAUSE = re.compile(r",?\s+(?:while|whereas|but|compared (?:to|with))\s+|,\s+and\s+(?=the\b)", re.I)
 _WORD = re.compile(r"[\w'’&.-]+")
+# "according to the first article", "the 2nd piece": the reader picks one of the articles (rag.articles); the place
+# word is no figure a passage states
+PLACE = re.compile(
+    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|report|write-?up|post)s?\b",
+    re.I,
+)
 OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
 _NAME = r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|the|de|and|&)?\s*[A-Z0-9][\w'’&.-]*)*"
 _NAMED_CHOICE = re.compile(rf"({_NAME})\s*,?\s+or\s+({_NAME})")
@@ -145,13 +151,13 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     yes_no = is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked)
     form = "choice" if options else "yes-no" if yes_no else "open"
     offered = candidates(asked) if form == "open" else ()
-    stem = OPTIONS.sub("", asked)  # the question without its list of options
+    stem = PLACE.sub("article", OPTIONS.sub("", asked))  # without its list of options and article places
     return Question(
         text=text,
         asked=asked,
         form=form,
         options=options,
-        premises=tuple(premises(asked, options)) if form != "open" else (),
+        premises=tuple(premises(PLACE.sub("article", asked), options)) if form != "open" else (),
         constraints=tuple(constraints(stem, options + offered)),
         clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,

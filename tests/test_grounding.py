@@ -622,6 +622,14 @@ def test_a_premise_states_a_day_as_the_span_writes_it():
     assert verify.score("The deal was signed on the 28th.", "The deal was signed on October 28.") == 1.0
 
 
+def test_the_article_a_question_names_by_place_is_no_figure_to_state():
+    # blind set 3, dev: "first" of "the first article" was a number the span had to state, so "Yes" was refused
+    question = parse("Does the first article claim the partnership wants to set a global standard for responsible AI?")
+    assert "1st" not in {t.key for p in question.premises for t in lexicon.terms(p)}
+    assert "2nd" not in {t.key for t in parse("What does the second article say about safety?").constraints}
+    assert articles.places("What does the second article say about safety?") == ["second"]
+
+
 def test_a_quiz_option_and_a_time_are_read_as_written():
     q = parse("When will the festival be held? Options: During the summer; During the winter; In spring")
     assert asked.names_an_option("The festival will be held in the summer.", q)
