@@ -42,7 +42,8 @@ def split_verdict(sentence: str, options: tuple[str, ...] = ()) -> tuple[str, st
     ('Yes, ', 'Apple sued Google.'). The verdict is the model's conclusion, not a fact a passage can state; only the
     rest is verified."""
     words = "|".join(map(re.escape, options)) if options else "yes|no"
-    m = re.match(rf"^(?:{words})\b[\s,.:;!\-–—]*", sentence.strip(), re.I)
+    # the word alone or set off by punctuation: "No workers were hurt" says no workers, it is no verdict
+    m = re.match(rf"^(?:{words})(?:[\s]*[,.:;!\-–—][\s,.:;!\-–—]*|\s*$)", sentence.strip(), re.I)
     return (sentence.strip()[: m.end()], sentence.strip()[m.end() :]) if m else ("", sentence.strip())
 
 

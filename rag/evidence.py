@@ -12,9 +12,10 @@ from rag import lexicon
 from rag.types import Passage
 
 _ABBREV = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|v|etc|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|"
-    r"Oct|Nov|Dec|[A-Z])\.$"
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev|Inc|Corp|Ltd|Co|St|Jr|Sr|vs|v|etc|Jan|Feb|Mar|"
+    r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z]|e\.g|i\.e)\.$"
 )
+_NUMBERED = re.compile(r"\bNo\.$")  # "No. 1" is a number's; "No. The articles ..." is a verdict before its reason
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")
 MAX_SPAN_WORDS = 50
 
@@ -23,7 +24,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; newlines end sentences, abbreviations like 'U.S.' and 'Mr.' do not."""
     spans, start = [], 0
     for m in _BOUNDARY.finditer(text):
-        if m.group().startswith(".") and _ABBREV.search(text[start : m.start() + 1]):
+        before = text[start : m.start() + 1]
+        if m.group().startswith(".") and (
+            _ABBREV.search(before) or _NUMBERED.search(before) and text[m.end() :].lstrip()[:1].isdigit()
+        ):
             continue
         end = m.end() if not m.group().startswith("\n") else m.start()
         if text[start:end].strip():

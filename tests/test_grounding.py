@@ -636,3 +636,24 @@ def test_a_quiz_option_and_a_time_are_read_as_written():
     tq = parse("What time did the launch happen?")
     said = "The launch involved 7 American satellites."
     assert not kinds.answers(tq, said, lexicon.terms(said)) and kinds.answers(tq, "At 7 am.", lexicon.terms("At 7 am."))
+
+
+def test_sentences_and_verdicts_are_cut_where_they_end():
+    from rag.cite import split_verdict
+    from rag.evidence import split_sentences
+
+    def cut(text: str) -> list[str]:
+        return [text[a:b] for a, b in split_sentences(text)]
+
+    # "No." before its reason is a verdict, as "Yes." is (MultiHop-RAG: eleven right "No" had been refused with
+    # the reason they were fused to); "No. 1" is a number's
+    assert cut("No. The articles do not say.") == ["No.", "The articles do not say."]
+    assert cut("It ranked No. 1 in the chart.") == ["It ranked No. 1 in the chart."]
+    assert cut("Gov. Gavin Newsom signed it. The law starts in May.") == [
+        "Gov. Gavin Newsom signed it.",
+        "The law starts in May.",
+    ]
+    # "No workers were hurt" says no workers; it is no verdict whose rest the span may state
+    assert split_verdict("No workers suffered injuries.") == ("", "No workers suffered injuries.")
+    assert split_verdict("No, the deal is new.") == ("No, ", "the deal is new.")
+    assert split_verdict("Yes") == ("Yes", "")
