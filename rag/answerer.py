@@ -7,11 +7,12 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from rag import context, prompts, reading, timeline, verdict
+from rag import context, lexicon, prompts, reading, timeline, verdict
 from rag.chat import ChatLLM, Message, Reply, assistant
 from rag.cite import Citer, declines, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
 from rag.evidence import Evidence, byline, split_sentences
+from rag.grounding import bare
 from rag.question import Question
 from rag.types import Answer, Passage, Sentence, Timings
 
@@ -80,6 +81,16 @@ def _written(text: str) -> Iterator[Reply]:
     return iter([assistant(text, text)])
 
 
+def _contradicted(held: Sentence, question: Question, citer: Citer) -> bool:
+    """A bare "No" to a yes/no question every premise of which the passages state: the spans it would cite show the
+    opposite of it, so it is shown only in front of a reason the verifier supports. (A "No" to a question one of
+    whose premises no passage states stands on the ones they do state, cited.)"""
+    word = split_verdict(held.text, question.options)[0].strip(" .,;:!")
+    if question.form != "yes-no" or word.lower() != verdict.NO.lower():
+        return False
+    return all(support.score >= verdict.PREMISE_SHOWN for support in citer.premises())
+
+
 def how_to_begin(question: Question) -> str:
     """The prompt's last line: how the answer should begin, by the form of the question."""
     if question.form == "choice":
@@ -143,6 +154,7 @@ class _Draft:
     held: list[Sentence] = field(default_factory=list)  # a bare "Yes." waits for a supported sentence to stand on
     vetoed: bool = False  # the verdict was refused: nothing written after it is shown
     text: str = ""
+    pending: str = ""  # a bare answer's full stop, streamed only if no article sentence follows it (rag.reading)
     first_s: float = 0.0
     verify_s: float = 0.0
     sample_s: float = 0.0
@@ -205,9 +217,16 @@ def generate(
         (draft.shown if sentence.supported else draft.dropped).append(sentence)
         if not sentence.supported:
             return None
-        piece = (" " if draft.text else "") + sentence.text
+        return show(append(sentence.text))
+
+    def append(text: str) -> str:
+        """The piece that adds `text` to what is shown, a bare answer's full stop held back."""
+        claim = split_verdict(strip_markers(text), question.options)[1]
+        held = "." if text.endswith(".") and bare(lexicon.terms(claim)) else ""
+        piece = draft.pending + (" " if draft.text else "") + text.removesuffix(held)
+        draft.pending = held
         draft.text += piece
-        return show(piece)
+        return piece
 
     live = translate is None  # a translation is shown whole, once the verified answer is complete
     generating = time.perf_counter()
@@ -261,7 +280,12 @@ def generate(
         for raw, _ in buffer.flush():
             if (piece := release(raw)) is not None and live:
                 yield piece
-    if draft.held and not draft.shown and not declines(buffer.text):
+    if (
+        draft.held
+        and not draft.shown
+        and not declines(buffer.text)
+        and not _contradicted(draft.held[0], question, citer)
+    ):
         checked_at = time.perf_counter()
         # a bare verdict stands on the premises the passages state, unless the reply itself says they do not
         backed = citer.on_premises(draft.held[0].text, verdict.PREMISE_SHOWN)
@@ -269,9 +293,9 @@ def generate(
         if backed:
             draft.held.clear()
             draft.shown.append(backed)
-            draft.text = backed.text
+            piece = append(backed.text)
             if live:
-                yield show(backed.text)
+                yield show(piece)
     draft.dropped.extend(draft.held)  # a verdict nothing backs
     refused = not draft.shown
     text = draft.text
@@ -287,6 +311,9 @@ def generate(
     elif source:
         text = reading.shown_with(text, source)
         yield show(text[len(draft.text) :])
+    elif draft.pending:
+        text += draft.pending
+        yield show(draft.pending)
     done = time.perf_counter()
     return Answer(
         question=question.text,

@@ -265,7 +265,9 @@ def test_yes_no_verdict_is_shown_only_in_front_of_a_supported_fact(llm):
     llm.queue("No. Microsoft bought OpenAI for $90 billion.")
     answer = rag.ask("Did Microsoft and OpenAI formalize a new agreement in October 2025?")
     assert answer.refused and answer.text == REFUSAL
-    assert [d.text for d in answer.dropped] == ["No. Microsoft bought OpenAI for $90 billion."]
+    # "No." is a sentence of its own, as "Yes." is: dropped with the reason nothing supports, and not shown bare,
+    # as the passages state the question's premise
+    assert [d.text for d in answer.dropped] == ["Microsoft bought OpenAI for $90 billion.", "No."]
     llm.queue("Yes, Microsoft holds a 49% stake in OpenAI.")  # the verdict does not excuse the invented number
     assert rag.ask("Does Microsoft hold a stake in OpenAI?").refused
 

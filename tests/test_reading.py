@@ -25,6 +25,13 @@ def test_a_bare_answer_is_shown_with_the_sentence_that_states_it(llm):
     assert a.text == f"October 28, 2025 [1] — “{said}”"
     assert a.source_sentence == said and a.claim == a.answered == "October 28, 2025 [1]"
     assert said in a.citations[0].quote and llm.prompts == []
+    # the reply's full stop is held back while it streams, so that no "[1]." stays before the sentence
+    assert answer("When was the deal signed?", "October 28, 2025.").text == a.text
+    # and shown where a sentence follows it
+    b = answer(
+        "When was the deal signed?", "October 28, 2025. Microsoft and OpenAI signed the deal on October 28, 2025."
+    )
+    assert b.text.startswith("October 28, 2025 [1]. Microsoft and OpenAI signed the deal")
 
 
 def test_an_answer_in_sentences_is_shown_as_written(llm):
