@@ -81,14 +81,15 @@ def _written(text: str) -> Iterator[Reply]:
     return iter([assistant(text, text)])
 
 
-def _contradicted(held: Sentence, question: Question, citer: Citer) -> bool:
-    """A bare "No" to a yes/no question every premise of which the passages state: the spans it would cite show the
-    opposite of it, so it is shown only in front of a reason the verifier supports. (A "No" to a question one of
-    whose premises no passage states stands on the ones they do state, cited.)"""
+def _contradicted(held: Sentence, dropped: Sequence[Sentence], question: Question, citer: Citer) -> bool:
+    """A "No" whose reason the verifier refused, to a yes/no question every premise of which the passages state: the
+    spans it would cite show the opposite of what its reason says, so it is not shown bare. (A "No" written alone, or
+    to a question one of whose premises no passage states, stands on the premises they state, cited.)"""
     word = split_verdict(held.text, question.options)[0].strip(" .,;:!")
     if question.form != "yes-no" or word.lower() != verdict.NO.lower():
         return False
-    return all(support.score >= verdict.PREMISE_SHOWN for support in citer.premises())
+    reasoned = any(split_verdict(d.text, question.options)[1].strip() for d in dropped)
+    return reasoned and all(support.score >= verdict.PREMISE_SHOWN for support in citer.premises())
 
 
 def how_to_begin(question: Question) -> str:
@@ -284,7 +285,7 @@ def generate(
         draft.held
         and not draft.shown
         and not declines(buffer.text)
-        and not _contradicted(draft.held[0], question, citer)
+        and not _contradicted(draft.held[0], draft.dropped, question, citer)
     ):
         checked_at = time.perf_counter()
         # a bare verdict stands on the premises the passages state, unless the reply itself says they do not
