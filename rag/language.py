@@ -150,8 +150,10 @@ def _zipf(word: str, language: str) -> float:
 
 def restates(back: str, verified: str, threshold: float) -> bool:
     """Does a translation, translated back, say what was verified: each one's terms stated by the other (names and
-    numbers weigh double, and a missing one caps the score: see rag.verify.score)?"""
-    return min(verify.score(verified, back), verify.score(back, verified)) >= threshold
+    numbers weigh double), at `threshold` or more, and no name, number or negation changed (each caps the score at
+    rag.verify.NAME_CAP: a capped score never passes, whatever the threshold)?"""
+    agreed = min(verify.score(verified, back), verify.score(back, verified))
+    return agreed >= threshold and agreed > verify.NAME_CAP
 
 
 _PREAMBLE = re.compile(r"^(?:(?:the|here is the) )?translation(?: is)?\s*:\s*", re.I)  # "The translation is: ..."

@@ -49,7 +49,7 @@ _WORD = re.compile(r"[\w'’&.-]+")
 # "according to the first article", "the 2nd piece": the reader picks one of the articles (rag.articles); the place
 # word is no figure a passage states
 PLACE = re.compile(
-    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|report|write-?up|post)s?\b",
+    r"\b(first|second|third|fourth|fifth|last|\d(?:st|nd|rd|th))\s+(?:article|piece|story|write-?up)s?\b",
     re.I,
 )
 OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
@@ -215,7 +215,7 @@ def is_yes_no(question: str) -> bool:
     asking for a name ('X and Y, are located in which city?') or, opened by a phrase ('Considering ...'), asks with a
     wh-word in a later clause ('Considering A and B, which company, known for X, is ...?')."""
     clauses = [question, *re.split(r",\s*", question)[1:]]
-    last = clauses[-1] if len(clauses) > 1 else ""
+    last = clauses[-1]  # the question itself when it has no comma ("Is OpenAI based in which city?")
     # "..., are located in which city?"; "The X, started in Melbourne, is active in all of which country?"
     names = bool((_AUXILIARY.match(last) or not _AUXILIARY.match(question)) and _WH_LAST.search(last))
     asks_wh = not _AUXILIARY.match(question) and any(_WH.match(c) for c in clauses[1:])

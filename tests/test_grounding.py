@@ -628,6 +628,12 @@ def test_the_article_a_question_names_by_place_is_no_figure_to_state():
     assert "1st" not in {t.key for p in question.premises for t in lexicon.terms(p)}
     assert "2nd" not in {t.key for t in parse("What does the second article say about safety?").constraints}
     assert articles.places("What does the second article say about safety?") == ["second"]
+    assert articles.places("Who posted the first report of the outage?") == []  # a report of it, no article's place
+
+
+def test_a_question_ending_in_which_city_asks_for_a_name():
+    assert parse("Is OpenAI headquartered in which city?").form == "open"
+    assert parse("Is OpenAI headquartered in San Francisco?").form == "yes-no"
 
 
 def test_a_quiz_option_and_a_time_are_read_as_written():

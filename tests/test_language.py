@@ -23,6 +23,18 @@ def test_a_translation_restates_the_verified_answer_only_when_nothing_checked_ch
     assert restates(back, verified, 0.9) is same
 
 
+def test_a_changed_name_number_or_negation_fails_at_the_products_threshold_too():
+    verified = "Microsoft invested $10 billion in OpenAI in January."
+    assert restates(verified, verified, 0.5)
+    for back in (
+        "Microsoft invested $13 billion in OpenAI in January.",
+        "Google invested $10 billion in OpenAI in January.",
+        "Microsoft did not invest $10 billion in OpenAI in January.",
+        "Microsoft invested $10 billion in OpenAI in March.",
+    ):
+        assert not restates(back, verified, 0.5), back  # each caps the score at 0.5, which passed before
+
+
 @pytest.mark.parametrize(
     ("question", "language", "asks"),
     [
