@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from rag import verify
 from rag.evidence import Evidence, Span, byline
@@ -60,6 +61,17 @@ class Dated:
     published: str
 
 
+def moments(first: str, second: str) -> tuple[datetime, datetime] | tuple[str, str]:
+    """Two publication dates as moments to compare (an offset read, a date alone at its midnight, UTC when none is
+    given: "2023-10-10T20:00:00-04:00" is after "2023-10-10T22:00:00+00:00"); as written, to the second, when
+    either is not an ISO date."""
+    try:
+        a, b = (datetime.fromisoformat(d.strip().replace("Z", "+00:00")) for d in (first, second))
+    except ValueError:
+        return first[:19], second[:19]
+    return a if a.tzinfo else a.replace(tzinfo=UTC), b if b.tzinfo else b.replace(tzinfo=UTC)
+
+
 def date(side: str, evidence: Evidence, threshold: float) -> Dated | None:
     """The best span stating `side`, if it supports it and its passage has a publication date."""
     support = verify.premise(side, evidence)
@@ -74,9 +86,12 @@ def answer(order: Order, evidence: Evidence, threshold: float) -> tuple[str, tup
     """The verdict word ("Yes"/"No", or "Before"/"After") from the two sides' publication dates; None when a side is
     not supported or both carry the same date."""
     first, second = date(order.first, evidence, threshold), date(order.second, evidence, threshold)
-    if first is None or second is None or first.published[:19] == second.published[:19]:
+    if first is None or second is None:
         return None
-    earlier = first.published < second.published
+    a, b = moments(first.published, second.published)
+    if a == b:
+        return None
+    earlier = a < b
     if order.relation == "either":
         return ("Before" if earlier else "After"), (first, second)
     holds = earlier if order.relation == "before" else not earlier
@@ -87,5 +102,6 @@ def sentence(word: str, sides: tuple[Dated, Dated], evidence: Evidence, keys: tu
     """'No: [1] (The Guardian, December 13, 2023) came after [2] (The Independent, December 9, 2023).'"""
     first, second = sides
     a, b = byline(evidence.passages[first.span.passage]), byline(evidence.passages[second.span.passage])
-    relation = "before" if first.published < second.published else "after"
+    then, later = moments(first.published, second.published)
+    relation = "before" if then < later else "after"
     return f"{word}: [{keys[0]}] ({a}) was published {relation} [{keys[1]}] ({b})."

@@ -176,3 +176,13 @@ def test_yes_to_a_judgement_of_how_reports_compare_is_not_shown():
     fact = "Did Microsoft and OpenAI formalize a new agreement?"
     assert not parse(fact).judges and allowed("Yes", fact)
     assert not parse("Did Microsoft agree to invest more in OpenAI?").judges
+
+
+def test_publication_dates_are_compared_as_moments():
+    from rag.timeline import moments
+
+    a, b = moments("2023-10-10T20:00:00-04:00", "2023-10-10T22:00:00+00:00")
+    assert a > b  # midnight UTC on the 11th comes after 22:00 UTC on the 10th, whatever the strings say
+    a, b = moments("2023-10-05", "2023-10-05T00:00:00Z")
+    assert a == b
+    assert moments("Oct 5", "2023-10-05") == ("Oct 5", "2023-10-05")
