@@ -14,13 +14,20 @@ from rag.types import Citation, Sentence
 
 _MARKER = re.compile(r"\s*\[(?:\d+(?:\s*[,;-]\s*\d+)*)\]")
 _META = re.compile(
-    r"\b(?:not (?:mentioned|stated|specified|provided|included|given|discussed|available)|"
-    r"do(?:es)? not (?:mention|state|say|specify|provide|contain|include|discuss|give)|"
-    r"(?:don't|doesn't) (?:mention|state|say|specify|provide|contain|include)|"
-    r"no (?:information|mention|details?)\b|cannot (?:answer|determine|be determined)|unable to (?:answer|determine)|"
+    r"\b(?:not (?:mentioned|stated|specified|discussed)|do(?:es)? not (?:mention|state|say|specify|discuss)|"
+    r"(?:don't|doesn't) (?:mention|state|say|specify)|"
+    r"no (?:information|mention)\b|cannot (?:answer|determine|be determined)|unable to (?:answer|determine)|"
     r"insufficient information|there is no (?:information|mention))",
     re.I,
 )
+# what a text does not give ("not provided", "does not include", "no details") is about the passages only when it
+# says so ("The passages do not provide the price."): "Apple Intelligence is not available in the EU." is a fact
+_WITHHELD = re.compile(
+    r"\b(?:not (?:provided|included|given|available)|do(?:es)? not (?:provide|contain|include|give)|"
+    r"(?:don't|doesn't) (?:provide|contain|include)|no details?\b)",
+    re.I,
+)
+_TEXTS = re.compile(r"\b(?:passages?|articles?|texts?|sources?|reports?|coverage|documents?)\b", re.I)
 
 
 def declines(text: str) -> bool:
@@ -30,7 +37,11 @@ def declines(text: str) -> bool:
 
 def is_meta(sentence: str) -> bool:
     """A sentence about the passages rather than the world ('the articles do not mention ...')."""
-    return declines(sentence) or bool(_META.search(sentence))
+    return (
+        declines(sentence)
+        or bool(_META.search(sentence))
+        or bool(_WITHHELD.search(sentence) and _TEXTS.search(sentence))
+    )
 
 
 def strip_markers(sentence: str) -> str:

@@ -663,3 +663,12 @@ def test_sentences_and_verdicts_are_cut_where_they_end():
     assert split_verdict("No workers suffered injuries.") == ("", "No workers suffered injuries.")
     assert split_verdict("No, the deal is new.") == ("No, ", "the deal is new.")
     assert split_verdict("Yes") == ("Yes", "")
+
+
+def test_a_fact_about_what_is_missing_is_no_sentence_about_the_passages():
+    from rag.cite import is_meta
+
+    assert is_meta("The passages do not provide the price.") and is_meta("The articles do not mention Google.")
+    assert is_meta("No information is given about the price.")
+    assert not is_meta("Apple Intelligence is not available in the EU because of the Digital Markets Act.")
+    assert not is_meta("The deal does not include Activision's cloud gaming rights outside Europe.")
