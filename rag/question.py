@@ -11,7 +11,9 @@ from rag.errors import BadQuestion
 from rag.lexicon import Term
 
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
-_CHOICE = re.compile(r"\b(before|after|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*\?\s*$)")
+_CHOICE = re.compile(
+    r"\b(before|after|up|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*(?:,\s*according to [^,;]+)?\?\s*$)"
+)  # "... increase or decrease, according to TechCrunch?", "go up or down after ...?"
 _PLURAL = re.compile(r"[a-z]+[^siu]s")  # "teams", "leagues", "products" (not "less", "various", "analysis", "bus")
 _ASKS_WHICH = re.compile(r"\b(?:which|what|whose)\s+$", re.I)  # the word before an either-or's first option
 _AUXILIARY = re.compile(
@@ -194,7 +196,7 @@ def choices(question: str) -> tuple[str, ...]:
     lower case; () for any other question (a wh-question asks for a fact). Names ('Apple or Google?') are not
     options: those answers are facts."""
     m = _CHOICE.search(question)
-    if not m or _WH.match(question) or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after"}:
+    if not m or _WH.match(question) or {m.group(1), m.group(2)} & lexicon.STOPWORDS - {"before", "after", "up", "down"}:
         return ()
     if _ASKS_WHICH.search(question[: m.start()]):
         return ()  # "Which hospitals or healthcare companies ...?" asks for names of either kind, not a judgement

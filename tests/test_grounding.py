@@ -672,3 +672,9 @@ def test_a_fact_about_what_is_missing_is_no_sentence_about_the_passages():
     assert is_meta("No information is given about the price.")
     assert not is_meta("Apple Intelligence is not available in the EU because of the Digital Markets Act.")
     assert not is_meta("The deal does not include Activision's cloud gaming rights outside Europe.")
+
+
+def test_an_either_or_judgement_may_end_by_naming_its_source():
+    q = parse("Did Apple revenue increase or decrease, according to TechCrunch?")
+    assert q.form == "choice" and q.options == ("increase", "decrease")
+    assert parse("Did Nvidia shares go up or down after the earnings report?").options == ("up", "down")
