@@ -92,8 +92,8 @@ _ACRONYM_FORM = re.compile(r"([A-Z]{2,})(?:s|['’]s)")
 def norm(word: str) -> str:
     """One normal form per word: lower case, possessive dropped, number words as digits, a measure as its number
     ("80m" is the 80 of "80 m"), stemmed; a word in capitals is an acronym, not stemmed ("UPS" is not "up")."""
-    if _ACRONYM_FORM.fullmatch(word):  # "GPUs", "AWS's": the acronym's plural or possessive is the acronym
-        word = _ACRONYM_FORM.fullmatch(word).group(1)
+    if acronym := _ACRONYM_FORM.fullmatch(word):  # "GPUs", "AWS's": the acronym's plural or possessive is the acronym
+        word = acronym.group(1)
     if len(word) >= 2 and word.isalpha() and word.isupper():
         return word.lower()
     if measure := _MEASURE.fullmatch(word):
