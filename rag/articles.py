@@ -48,9 +48,16 @@ def outlets_named(question: Question | None, evidence: Evidence) -> int:
     its name before any section ("FOX News - Lifestyle": "FOX News")."""
     if question is None:
         return 0
-    said = question.asked.lower()
-    found = {_SECTION.sub("", p.outlet).lower() for p in evidence.passages if p.outlet}
-    return sum(bool(name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", said)) for name in found)
+    found = {_SECTION.sub("", p.outlet).strip() for p in evidence.passages if p.outlet}
+    return sum(bool(name and _outlet(name).search(question.asked)) for name in found)
+
+
+def _outlet(name: str) -> re.Pattern[str]:
+    """An outlet's name as written, capitals included ("made a fortune" names no Fortune, "in the age of AI" no The
+    Age), its leading "The" in either case ("reported by the Verge")."""
+    rest = name[4:] if name.lower().startswith("the ") else ""
+    written = rf"[Tt]he\s+{re.escape(rest)}" if rest else re.escape(name)
+    return re.compile(rf"(?<!\w){written}(?!\w)")
 
 
 def _whole(evidence: Evidence) -> bool:

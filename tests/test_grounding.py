@@ -678,3 +678,12 @@ def test_an_either_or_judgement_may_end_by_naming_its_source():
     q = parse("Did Apple revenue increase or decrease, according to TechCrunch?")
     assert q.form == "choice" and q.options == ("increase", "decrease")
     assert parse("Did Nvidia shares go up or down after the earnings report?").options == ("up", "down")
+
+
+def test_an_outlet_is_named_by_its_name_as_written():
+    def passage(outlet: str) -> Passage:
+        return Passage(f"{outlet}#1", f"{outlet}.txt", "Chips", "Nvidia sold chips.", 0, 18, outlet=outlet)
+
+    ev = build([passage("Fortune"), passage("The Verge")])
+    assert articles.outlets_named(parse("Which company, reported by Fortune and the Verge, sold chips?"), ev) == 2
+    assert articles.outlets_named(parse("Which company made a fortune selling chips, per The Verge?"), ev) == 1
