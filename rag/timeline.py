@@ -50,7 +50,14 @@ def asks_order(question: Question) -> Order | None:
         # "... remained consistent ...": a judgement of how reports compare, not of their order
         return None
     relation = "before" if word.lower() in _EARLIER else "after"
-    return Order(first, second, relation, bool(_NEGATED.search(first)))
+    return Order(first, second, relation, _fails_to_report(first))
+
+
+def _fails_to_report(side: str) -> bool:
+    """The side says its report was not made ("Did A fail to report X ...?"), not that what it reports is negated
+    ("Did A report that Apple did not confirm X ...?"): the negation comes before the reporting word."""
+    negation, reported = _NEGATED.search(side), _REPORTED.search(side)
+    return negation is not None and (reported is None or negation.start() < reported.start())
 
 
 @dataclass(frozen=True)

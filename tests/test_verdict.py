@@ -186,3 +186,12 @@ def test_publication_dates_are_compared_as_moments():
     a, b = moments("2023-10-05", "2023-10-05T00:00:00Z")
     assert a == b
     assert moments("Oct 5", "2023-10-05") == ("Oct 5", "2023-10-05")
+
+
+def test_a_negation_inside_what_is_reported_does_not_turn_the_order_round():
+    from rag.timeline import asks_order
+
+    reported = "Did TechCrunch report that Apple did not confirm the layoffs before The Verge reported the cuts?"
+    assert not asks_order(parse(reported)).negated
+    failed = "Did TechCrunch fail to report the layoffs before The Verge reported the cuts?"
+    assert asks_order(parse(failed)).negated
