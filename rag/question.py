@@ -57,6 +57,13 @@ PLACE = re.compile(
 OPTIONS = re.compile(r"\s*\b(?:options|choices)\s*:\s*(.+?)\s*[.?]?\s*$", re.I)
 _NAME = r"[A-Z0-9][\w'’&.-]*(?:\s+(?:of|the|de|and|&)?\s*[A-Z0-9][\w'’&.-]*)*"
 _NAMED_CHOICE = re.compile(rf"({_NAME})\s*,?\s+or\s+({_NAME})")
+# a wh-question asked politely: "Can you tell me when ...?", "Do you know who ...?", "Could you explain why ...?"
+_EMBEDDED = re.compile(
+    r"^\W*(?:can|could|would|will|do|does)\s+(?:you|anyone|someone|somebody)\s+(?:please\s+)?"
+    r"(?:tell|show|explain|say|know|find|remind)\b(?:\s+(?:me|us))?(?:\s+(?:out|again))?\s+"
+    r"((?:who|whom|whose|what|which|when|where|why|how)\b.*)$",
+    re.I,
+)
 _PICKS = re.compile(r"\b(?:which|who)\b", re.I)
 # "between A and B, which ...?": the two names the question picks from (names, not a span of years)
 _BETWEEN = re.compile(rf"\b(?i:between)\s+(?:[a-z]+\s+){{0,3}}?(?=[A-Z])({_NAME})\s+and\s+(?=[A-Z])({_NAME})")
@@ -150,7 +157,9 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     asked = asked or text
     options = choices(asked)
     # "Is A or B the largest ...?" asks which of two names, as "Which is the largest, A or B?" does: not yes or no
+    embedded = _EMBEDDED.match(asked)  # "Can you tell me when the deal was signed?" asks when
     yes_no = is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked)
+    yes_no = yes_no and not embedded
     form = "choice" if options else "yes-no" if yes_no else "open"
     offered = candidates(asked) if form == "open" else ()
     stem = PLACE.sub("article", OPTIONS.sub("", asked))  # without its list of options and article places
@@ -163,7 +172,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         constraints=tuple(constraints(stem, options + offered)),
         clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,
-        wants=wanted(text, asked, language),
+        wants=wanted(text, asked[embedded.start(1) :] if embedded else asked, language),
         language=language,
         compares=bool(offered) and bool(COMPARES.search(stem)),
         judges=bool(JUDGED.search(stem) and _REPORTS.search(stem)),

@@ -687,3 +687,10 @@ def test_an_outlet_is_named_by_its_name_as_written():
     ev = build([passage("Fortune"), passage("The Verge")])
     assert articles.outlets_named(parse("Which company, reported by Fortune and the Verge, sold chips?"), ev) == 2
     assert articles.outlets_named(parse("Which company made a fortune selling chips, per The Verge?"), ev) == 1
+
+
+def test_a_wh_question_asked_politely_is_open():
+    when = parse("Can you tell me when the deal was signed?")
+    assert when.form == "open" and when.wants == "date"
+    assert parse("Do you know who hosts OpenAI's models?").form == "open"
+    assert parse("Can you confirm the deal was signed?").form == "yes-no"
