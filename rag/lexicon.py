@@ -118,6 +118,7 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     """Content terms: stopwords and negations dropped, words stemmed; capitalised words and numbers are critical
     (`lower`: words the articles write in lower case, which are no names when only grammar capitalises them)."""
     out: list[Term] = []
+    text = _united(text)
     found = list(TOKEN.finditer(text))
     tokens = [m.group() for m in found]
     # "Finally, ...", "Founded in 1990, ...": an opening word set off by a comma, or one the articles write in
@@ -174,13 +175,22 @@ def _common_capitalised(word: str, following: str, lower: frozenset[str], opener
     return low in STOPWORDS or adverb or low in lower and not following[:1].isupper()
 
 
+_UNITED = re.compile(r"\bUnited (States|Kingdom)\b")
+
+
+def _united(text: str) -> str:
+    """ "United States" as "US" and "United Kingdom" as "UK", as "U.S." and "U.K." are read ("states" is a word the
+    articles frame facts with, not a name)."""
+    return _UNITED.sub(lambda m: "US" if m.group(1) == "States" else "UK", text)
+
+
 def keys(text: str) -> set[str]:
     """Every normalised word of a text, stopwords included (cheap membership tests); a date written in digits
     states its day, month and year, not a count ('27 10 2025' states October, not 10: see `_dated`)."""
     dated, spans = _dated(text)
     for start, end in reversed(spans):
         text = f"{text[:start]} {text[end:]}"
-    found = {norm(m.group()) for m in TOKEN.finditer(text)}
+    found = {norm(m.group()) for m in TOKEN.finditer(_united(text))}
     return found | {m.group(1) for k in found if k[:1].isdigit() and (m := _DAY.fullmatch(k))} | dated
 
 

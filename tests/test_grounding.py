@@ -589,6 +589,10 @@ def test_words_read_as_what_they_are():
     assert support("Anthropic raised $450 million in a Series C round.", question, text) >= 0.5
     assert support("Anthropic raised $450 million in a Series D round.", question, text) == 0.0
     assert [t.key for t in lexicon.terms("George W. Bush")] == ["georg", "bush"]
+    # "United States" is the "U.S." of the span ("States" is a word articles frame facts with)
+    text = "The new Real ID rules will apply across the U.S. starting in May."
+    sentence = "The new Real ID rules will apply across the United States starting in May."
+    assert support(sentence, "Where will the new Real ID rules apply?", text) >= 0.5
     # "one of the reasons" counts nothing
     text = "Among the reasons Microsoft renegotiated its deal was the rising cost of computing."
     question = "Why did Microsoft renegotiate its deal?"
