@@ -17,7 +17,9 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub
 _END = re.compile(r"(?<=^[^.]{2})\.$|(?<=[^.]{3})\.$")  # a sentence's full stop after a name's last word
 _TITLES = "CEO|CFO|CTO|COO|President|Chairman|Chairwoman|Chair|Minister|Secretary|Senator|Governor|Director|Founder"
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
-_SPELT = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’-]*)+")  # "Bank of America", "Artificial ..."
+_SPELT = re.compile(
+    r"[A-Z][\w'’-]*(?:(?:\s+(?:of|and|for|the)){0,2}\s+[A-Z][\w'’-]*)+"
+)  # "Bank of America", "Artificial ..."
 # "OpenAI's pioneering ...", and "OpenAI s pioneering ..." in a text stripped of its apostrophes
 _POSSESSIVE = re.compile(r"\b([A-Z][\w&-]*)(?:['’]s|\s+s)\s+([\w-]+)")
 _AS = re.compile(r"\bas\s+$", re.I)  # "... as OpenAI's exclusive cloud provider"

@@ -100,6 +100,10 @@ def test_a_sentence_spelling_out_the_questions_acronym_defines_it():
     asked = "What does AGI stand for in the coverage?"
     assert support("AGI stands for Artificial General Intelligence.", asked, text) >= 0.5
     assert support("AGI stands for Advanced General Intelligence.", asked, text) == 0.0  # not the article's name
+    # a name spelt out with "of the" between its words
+    text = "The Organization of the Petroleum Exporting Countries (OPEC) agreed on Sunday to cut output."
+    sentence = "OPEC stands for the Organization of the Petroleum Exporting Countries."
+    assert support(sentence, "What does OPEC stand for?", text) >= 0.5
     # a sentence that says more than the name is no definition: the rules for sentences hold
     nato = "North Atlantic Treaty Organization plans to expand."
     assert not names.spells_out(
