@@ -181,14 +181,39 @@ class Engine:
                 moved,
             )
             fresh = Store.staging(self.settings, embedder_id)
+        given = paths is not None
         paths = [Path(p) for p in (paths or [self.settings.corpus_dir])]
+        outside = self._outside(paths)
+        if outside and not given:
+            raise CorpusError(
+                f"`rag index --rebuild` reads RAG_CORPUS_DIR={self.settings.corpus_dir} again, and {len(outside)} "
+                f"indexed article(s) are not there ({', '.join(outside[:5])}{', ...' if len(outside) > 5 else ''}): "
+                "a rebuild would drop them. Name every folder to read, e.g. `rag index --rebuild "
+                f"{self.settings.corpus_dir} {self.settings.data_dir / 'uploads'}`."
+            )
         report = index_paths(paths, fresh, self.embedder, fresh.settings, progress=progress, show_bar=show_bar)
+        report.removed.extend(outside)  # named folders rebuilt: what lay elsewhere is gone, and said so
         with self._lock:
             staging = fresh.settings
             fresh.swap_in(self.settings.collection)
             discard_keywords(staging)
             self._store, self._keywords = None, None
         return report
+
+    def _outside(self, paths: Sequence[Path]) -> list[str]:
+        """The indexed articles whose files lie under none of `paths` (uploads, other folders, articles indexed from
+        memory); none when the index cannot be read."""
+        try:
+            known = self.store.documents()
+        except BrokenIndex:
+            return []
+        under = [p.resolve() for p in paths]
+        files = {source: Path(root) / source if root else None for source, (_, root) in known.items()}
+        return sorted(
+            source
+            for source, file in files.items()
+            if file is None or not any(file.resolve() == p or file.resolve().is_relative_to(p) for p in under)
+        )
 
     def ensure_indexed(self, progress: Progress | None = None) -> None:
         """Index the corpus folder on first use, when the store is empty."""

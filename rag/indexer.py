@@ -67,11 +67,13 @@ def index_paths(
         known = store.documents()
         todo: list[tuple[Article, list[Chunk]]] = []
         seen: set[str] = set()
+        kept: set[str] = set()  # files that could not be read this time
         for root, path in files:
             try:
                 article = load(root, path, settings.max_file_mb)
             except (OSError, ValueError) as exc:
                 report.skipped.append(Skipped(str(path), str(exc)))
+                kept.add(path.relative_to(root).as_posix())  # still there: its indexed version keeps answering
                 continue
             seen.add(article.source)
             if known.get(article.source, ("",))[0] == article.sha256:
@@ -91,7 +93,7 @@ def index_paths(
             )
         _embed_and_store(todo, store, embedder, settings, report, progress, show_bar)
         folders = {str(p.resolve()) for p in paths if p.is_dir()}
-        for source in sorted(set(known) - seen):  # files deleted from an indexed folder leave the index
+        for source in sorted(set(known) - seen - kept):  # files deleted from an indexed folder leave the index
             if known[source][1] in folders:
                 store.remove(source)
                 report.removed.append(source)

@@ -243,3 +243,27 @@ def test_no_stamp_is_kept_or_trusted_for_a_chroma_server(tmp_path):
     settings.chroma_path.mkdir(parents=True)
     (settings.chroma_path / "articles.generation").write_text("left by an embedded store")
     assert recorded_generation(settings) is None  # other clients of a server change it without the stamp
+
+
+def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
+    e = engine(tmp_path, corpus)
+    e.index()
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "extra.md").write_text("# Extra\n\nA second folder's article about the Zephyr bridge.\n")
+    e.index([more])
+    with pytest.raises(CorpusError, match=r"extra\.md.*rag index --rebuild"):
+        e.rebuild()  # the corpus folder alone would lose more/extra.md
+    assert "extra.md" in e.documents()
+    report = e.rebuild([corpus, more])  # every folder named: nothing lost
+    assert "extra.md" in e.documents() and not report.removed
+    report = e.rebuild([corpus])  # a folder left out on purpose: its article goes, and the report says so
+    assert "extra.md" not in e.documents() and report.removed == ["extra.md"]
+
+
+def test_a_file_that_can_no_longer_be_read_keeps_its_indexed_version(tmp_path, corpus):
+    e = engine(tmp_path, corpus)
+    e.index()
+    (corpus / "b.md").write_bytes(b"\x00binary now")
+    report = e.index()
+    assert "b.md" in e.documents() and not report.removed and report.skipped
