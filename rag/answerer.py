@@ -223,7 +223,7 @@ def generate(
     def append(text: str) -> str:
         """The piece that adds `text` to what is shown, a bare answer's full stop held back."""
         claim = split_verdict(strip_markers(text), question.options)[1]
-        held = "." if text.endswith(".") and bare(lexicon.terms(claim)) else ""
+        held = text[len(text.rstrip(".")) :] if bare(lexicon.terms(claim)) else ""  # "2025." or "2025..."
         piece = draft.pending + (" " if draft.text else "") + text.removesuffix(held)
         draft.pending = held
         draft.text += piece

@@ -10,7 +10,12 @@ from rag import lexicon
 from rag.errors import BadQuestion
 from rag.lexicon import Term
 
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # terminal escapes whole
+# terminal escapes whole (CSI "ESC[...m", 8-bit CSI, OSC "ESC]...BEL" with its text), C0/C1 controls and the
+# invisible format characters (zero-width spaces and joiners, byte-order mark) a pasted question may carry
+_CONTROL = re.compile(
+    r"\x1b\[[0-9;?]*[A-Za-z]|\x9b[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]"
+)
 _CHOICE = re.compile(
     r"\b(before|after|up|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*(?:,\s*according to [^,;]+)?\?\s*$)"
 )  # "... increase or decrease, according to TechCrunch?", "go up or down after ...?"

@@ -53,6 +53,19 @@ def test_control_characters_inside_a_question_are_blanked_not_fatal(llm):
     assert not any(ch in user.content for ch in "\x00\x1b\x7f")
 
 
+@pytest.mark.parametrize("question", ["\u200b", "\ufeff \u200d", "\x9b2J"])
+def test_an_invisible_question_is_empty_and_the_llm_is_not_called(llm, question):
+    with pytest.raises(BadQuestion, match="empty"):
+        rag.ask(question)
+    assert llm.prompts == []
+
+
+def test_a_title_escape_leaves_none_of_its_text_in_the_question():
+    from rag.question import cleaned
+
+    assert cleaned("Who \x1b]0;pwned\x07won?", 100).split() == ["Who", "won?"]
+
+
 @pytest.mark.parametrize("question", [b"When was the deal signed?", None, 42])
 def test_a_question_that_is_not_text_is_a_bad_question(llm, question):
     with pytest.raises(BadQuestion, match="must be text"):

@@ -27,6 +27,7 @@ def test_a_bare_answer_is_shown_with_the_sentence_that_states_it(llm):
     assert said in a.citations[0].quote and llm.prompts == []
     # the reply's full stop is held back while it streams, so that no "[1]." stays before the sentence
     assert answer("When was the deal signed?", "October 28, 2025.").text == a.text
+    assert answer("When was the deal signed?", "October 28, 2025...").text == a.text
     # and shown where a sentence follows it
     b = answer(
         "When was the deal signed?", "October 28, 2025. Microsoft and OpenAI signed the deal on October 28, 2025."
