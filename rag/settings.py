@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     # Chunking (word-pieces of the embedding model's tokenizer; MiniLM truncates at 256)
     chunk_size: int = Field(200, ge=32, le=250, description="Chunk size in embedding-model tokens.")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between consecutive chunks, in tokens.")
-    max_file_mb: float = Field(20.0, description="Files larger than this are skipped with a warning.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a warning.")
 
     # Retrieval
     retrieval: Literal["hybrid", "dense", "bm25"] = Field(
@@ -151,7 +151,7 @@ class Settings(BaseSettings):
     )
     llm_model_path: Path | None = Field(None, description="GGUF file; unset means the shipped Qwen2.5-Coder-1.5B.")
     llm_threads: int | None = Field(None, description="CPU threads for llama.cpp; unset means all cores.")
-    llm_context: int = Field(4096, description="Context window of the local model, in tokens.")
+    llm_context: int = Field(4096, ge=512, description="Context window of the local model, in tokens.")
     llm_repack: bool = Field(
         False,
         description="Let llama.cpp repack the weights for its CPU matrix kernels: on a 2-vCPU Zen 5 EPYC, 2.7 s more "
@@ -167,7 +167,7 @@ class Settings(BaseSettings):
     llm_retries: int = Field(
         1, ge=0, le=5, description="Retries of an LLM server request that failed to connect, timed out or got a 5xx."
     )
-    max_tokens: int = Field(160, description="Most tokens generated per answer.")
+    max_tokens: int = Field(160, ge=1, description="Most tokens generated per answer.")
 
     # Grounding
     support_threshold: float = Field(
@@ -204,7 +204,7 @@ class Settings(BaseSettings):
         description="The least mean share of a sentence's answer words the sampled replies must state, chosen on the "
         "dev halves of every evaluation set.",
     )
-    max_question_chars: int = Field(2000, description="Longer questions are refused with an error.")
+    max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused with an error.")
     articles_language: str = Field(
         "en",
         description="Language of the articles (en, fr, es or de): a question in another one is translated into it "
@@ -213,8 +213,8 @@ class Settings(BaseSettings):
 
     # UI
     ui_host: str = Field("127.0.0.1", description="Address the chat window binds to.")
-    ui_port: int = Field(7860, description="Port of the chat window.")
-    upload_max_mb: float = Field(10.0, description="Largest file accepted by the upload box.")
+    ui_port: int = Field(7860, ge=1, le=65535, description="Port of the chat window.")
+    upload_max_mb: float = Field(10.0, gt=0, description="Largest file accepted by the upload box.")
     ui_concurrency: int = Field(
         4, ge=1, description="Answers the chat window works on at once (the LLM still generates one at a time)."
     )

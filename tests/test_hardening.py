@@ -320,6 +320,22 @@ def test_a_bad_setting_names_the_variable_and_the_fix(monkeypatch, capsys):
     assert "RAG_TOP_K='0': Input should be greater than or equal to 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "setting",
+    ["RAG_MAX_TOKENS=0", "RAG_LLM_CONTEXT=0", "RAG_MAX_FILE_MB=-1", "RAG_MAX_QUESTION_CHARS=0", "RAG_UI_PORT=99999"],
+)
+def test_a_setting_that_would_misbehave_later_is_refused_now(monkeypatch, setting):
+    # 0 tokens is unlimited generation in llama.cpp, a context of 0 the model's own; each would fail far from its cause
+    from rag.settings import get_settings
+
+    name, value = setting.split("=")
+    monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    with pytest.raises(rag.SettingsError, match=f"{name}='{value}'"):
+        get_settings()
+    get_settings.cache_clear()
+
+
 def test_a_reader_that_goes_away_ends_the_command_quietly():
     # `rag eval ... | head`: the rest of the output has nowhere to go; no traceback, the shell's SIGPIPE status
     script = "import sys; from rag import exit_code; sys.exit(exit_code(lambda: [print('x' * 80) for _ in range(20000)] and 0))"
