@@ -229,6 +229,20 @@ def test_unreadable_upload_is_reported_and_not_kept(chat, llm, tmp_path):
     assert "good.md" in sources and "broken.pdf" not in sources
 
 
+def test_a_broken_reupload_keeps_the_earlier_upload_on_disk_and_in_the_index(chat, llm, tmp_path):
+    list(chat.start())
+    stored = chat.engine.settings.uploads_dir / "notes.md"
+    *_, (status, _d, _n) = chat.upload([write(tmp_path / "in" / "notes.md", ARTICLE)])
+    assert "✓ notes.md indexed." in status
+    binary = b"\x00\x01 not text"
+    for also in ([], [write(tmp_path / "in" / "other.md", ARTICLE.replace("Zephyr", "Quill"))]):
+        *_, (status, dropdown, _n) = chat.upload([write(tmp_path / "in" / "notes.md", binary), *also])
+        assert "notes.md" in status and "the earlier upload" in status and "is kept" in status
+        assert stored.read_text() == ARTICLE  # the good file is back, not the broken one
+        assert "notes.md" in {source for _label, source in dropdown["choices"]}
+    assert not list(chat.engine.settings.uploads_dir.glob(".*earlier"))
+
+
 @pytest.mark.parametrize(
     ("name", "stored"),
     [

@@ -61,9 +61,13 @@ class Chat(Answering):
                 )
                 notes += self._outcome(saved, report)
         except RagError as exc:
-            for path in saved:  # nothing usable was indexed from them: do not keep them around
-                path.unlink(missing_ok=True)
-            notes.append(f"✗ {exc}")
+            kept = []
+            for path in saved:  # nothing usable was indexed from them: an earlier upload of the name comes back
+                if uploads.restore(path):
+                    kept.append(path.name)
+                else:
+                    path.unlink(missing_ok=True)
+            notes.append(f"✗ {exc}" + (f"; the earlier upload of {', '.join(kept)} is kept." if kept else ""))
         if not notes:
             notes.append("Choose .txt, .md, .html or .pdf files to upload.")
         yield self.library("\n".join(f"- {n}" for n in notes))
@@ -74,9 +78,15 @@ class Chat(Answering):
         for path in saved:
             reason = skipped.get(path.resolve())
             if reason is not None:
-                path.unlink(missing_ok=True)
-                notes.append(f"✗ {path.name} was not indexed: {reason}.")
-            elif path.name in report.updated:
+                kept = uploads.restore(path)  # the earlier upload of the name stays, indexed as it was
+                if not kept:
+                    path.unlink(missing_ok=True)
+                notes.append(
+                    f"✗ {path.name} was not indexed: {reason}" + ("; the earlier upload is kept." if kept else ".")
+                )
+                continue
+            uploads.settle(path)
+            if path.name in report.updated:
                 notes.append(f"✓ {path.name} re-indexed (it replaced the earlier upload).")
             elif path.name in report.unchanged:
                 notes.append(f"✓ {path.name} is already indexed, unchanged.")

@@ -69,12 +69,34 @@ def save(path: Path, name: str, settings: Settings, indexed: Mapping[str, str] |
         with open(path, "rb") as src, tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", delete=False) as tmp:
             part = Path(tmp.name)
             shutil.copyfileobj(src, tmp)
+        if target.exists():  # the earlier upload is kept aside until the new one is indexed (`restore`, `settle`)
+            os.replace(target, _earlier(target))
         os.replace(part, target)
     except OSError as exc:
         if part is not None:
             part.unlink(missing_ok=True)
         raise BadUpload(f"Could not store {safe!r} in {folder} ({exc}): check that RAG_DATA_DIR is writable.") from exc
     return target
+
+
+def _earlier(target: Path) -> Path:
+    """Where an earlier upload waits while its replacement is indexed (a suffix the indexer does not read)."""
+    return target.with_name(f".{target.name}.earlier")
+
+
+def restore(target: Path) -> bool:
+    """Put the earlier upload back in place of `target` (its replacement could not be indexed); False when there was
+    none."""
+    earlier = _earlier(target)
+    if not earlier.exists():
+        return False
+    os.replace(earlier, target)
+    return True
+
+
+def settle(target: Path) -> None:
+    """`target` was indexed: the earlier upload it replaced is no longer needed."""
+    _earlier(target).unlink(missing_ok=True)
 
 
 def stored(source: str, settings: Settings) -> Path | None:
