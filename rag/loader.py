@@ -56,20 +56,23 @@ def find_files(paths: list[Path]) -> tuple[list[tuple[Path, Path]], list[Skipped
     return found, skipped
 
 
+MB = 1_000_000  # the megabyte of every size limit and message (RAG_MAX_FILE_MB, RAG_UPLOAD_MAX_MB)
+
+
 def load(root: Path, path: Path, max_mb: float) -> Article:
     """Read one file; raises ValueError with the reason when it cannot be used."""
     size = path.stat().st_size
     if size == 0:
         raise ValueError("empty file")
-    if size > max_mb * 1024 * 1024:
-        raise ValueError(f"{size / 2**20:.1f} MB is over RAG_MAX_FILE_MB={max_mb:g}")
+    if size > max_mb * MB:
+        raise ValueError(f"{size / MB:.2f} MB is over RAG_MAX_FILE_MB={max_mb:g}")
     data = path.read_bytes()
     suffix = path.suffix.lower()
     meta: dict[str, str] = {}
     if suffix == ".pdf":
         text, title = _pdf(path), ""
     else:
-        if b"\x00" in data[:8192]:
+        if b"\x00" in data:  # anywhere: a text header does not make a binary file text
             raise ValueError("binary file (NUL bytes), not text")
         raw = _decode(data, path)
         if suffix in {".html", ".htm"}:

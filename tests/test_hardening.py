@@ -107,7 +107,7 @@ def test_huge_file_is_skipped_by_size_without_being_read(corpus, llm, monkeypatc
     real_read = type(huge).read_bytes
     monkeypatch.setattr(type(huge), "read_bytes", lambda self: read.append(self.name) or real_read(self))
     report = rag.index(str(corpus))
-    assert [(s.path, s.reason) for s in report.skipped] == [(str(huge), "50.0 MB is over RAG_MAX_FILE_MB=20")]
+    assert [(s.path, s.reason) for s in report.skipped] == [(str(huge), "52.43 MB is over RAG_MAX_FILE_MB=20")]
     assert "huge.txt" not in read
     still_answers(llm)
 

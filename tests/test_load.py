@@ -65,3 +65,14 @@ def test_twenty_concurrent_users_each_get_their_own_cited_answer(url):
     print(
         f"\n{USERS} concurrent users: p50 {statistics.median(latencies):.1f}s, p95 {p95:.1f}s, max {latencies[-1]:.1f}s"
     )
+
+
+def test_a_binary_tail_after_a_text_header_is_still_binary(tmp_path):
+    import pytest
+
+    from rag.loader import load
+
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"A text header. " * 1000 + b"\x00\x01\x02")  # 15 KB of text, then NUL bytes
+    with pytest.raises(ValueError, match="binary"):
+        load(tmp_path, path, 20)

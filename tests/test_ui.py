@@ -209,7 +209,7 @@ def test_upload_rejects_wrong_type_too_big_empty_and_shadowing_names(chat, llm, 
     get_settings.cache_clear()
     small = Chat(Engine(get_settings()))
     *_, (status, _d, _n) = small.upload([write(tmp_path / "in" / "big.txt", "word " * 1000)])
-    assert "✗ 'big.txt' is 0.0 MB; the limit is 0.001 MB (RAG_UPLOAD_MAX_MB)" in status
+    assert "✗ 'big.txt' is 0.01 MB; the limit is 0.001 MB (RAG_UPLOAD_MAX_MB)" in status
     assert not (small.engine.settings.uploads_dir / "big.txt").exists()
 
 

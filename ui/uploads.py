@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rag import SUFFIXES, RagError, Settings
+from rag.loader import MB
 
 ACCEPTED = sorted(SUFFIXES)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -42,10 +43,10 @@ def check(path: Path, name: str, settings: Settings) -> str:
         size = path.stat().st_size
     except OSError as exc:
         raise BadUpload(f"{name!r} could not be read ({exc}); upload it again.") from exc
-    limit = settings.upload_max_mb * 1024 * 1024
+    limit = settings.upload_max_mb * MB
     if size > limit:
         raise BadUpload(
-            f"{name!r} is {size / 2**20:.1f} MB; the limit is {settings.upload_max_mb:g} MB (RAG_UPLOAD_MAX_MB). "
+            f"{name!r} is {size / MB:.2f} MB; the limit is {settings.upload_max_mb:g} MB (RAG_UPLOAD_MAX_MB). "
             "Split it or upload a smaller file."
         )
     if size == 0:
