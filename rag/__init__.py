@@ -29,6 +29,7 @@ _HOMES = {
     "IndexReport": "rag.indexer",
     "Progress": "rag.indexer",
     "SUFFIXES": "rag.loader",
+    "MB": "rag.loader",
     "Article": "rag.loader",
     "NOT_FOUND": "rag.prompts",
     "REFUSAL": "rag.prompts",
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
         exit_code,
     )
     from rag.indexer import IndexReport, Progress
-    from rag.loader import SUFFIXES, Article
+    from rag.loader import MB, SUFFIXES, Article
     from rag.prompts import NOT_FOUND, REFUSAL
     from rag.settings import Settings, get_settings
     from rag.types import Answer, Citation, Passage, Sentence, Timings
@@ -96,6 +97,7 @@ def index(*paths: str) -> IndexReport:
 
 
 __all__ = [
+    "MB",
     "NOT_FOUND",
     "REFUSAL",
     "SUFFIXES",

@@ -10,8 +10,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-from rag import SUFFIXES, RagError, Settings
-from rag.loader import MB
+from rag import MB, SUFFIXES, RagError, Settings
 
 ACCEPTED = sorted(SUFFIXES)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
