@@ -208,11 +208,9 @@ class Engine:
         except BrokenIndex:
             return []
         under = [p.resolve() for p in paths]
-        files = {source: Path(root) / source if root else None for source, (_, root) in known.items()}
+        files = {source: (Path(root) / source).resolve() if root else None for source, (_, root) in known.items()}
         return sorted(
-            source
-            for source, file in files.items()
-            if file is None or not any(file.resolve() == p or file.resolve().is_relative_to(p) for p in under)
+            source for source, file in files.items() if file is None or not any(file.is_relative_to(p) for p in under)
         )
 
     def ensure_indexed(self, progress: Progress | None = None) -> None:

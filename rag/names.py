@@ -16,6 +16,7 @@ from rag.lexicon import Term
 _NAME_RUN = re.compile(r"[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)+")  # "GitHub Copilot", "Microsoft Office"
 _END = re.compile(r"(?<=^[^.]{2})\.$|(?<=[^.]{3})\.$")  # a sentence's full stop after a name's last word
 _TITLES = "CEO|CFO|CTO|COO|President|Chairman|Chairwoman|Chair|Minister|Secretary|Senator|Governor|Director|Founder"
+_NAME_ENDS = re.compile(rf"(?<=['’]s)\s+|\s+(?:{_TITLES})\s+")  # a possessive, or a title between two names
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _SPELT = re.compile(
     r"[A-Z][\w'’-]*(?:(?:\s+(?:of|and|for|the)){0,2}\s+[A-Z][\w'’-]*)+"
@@ -33,7 +34,7 @@ def runs(sentence: str) -> list[list[str]]:
     for m in _NAME_RUN.finditer(sentence):
         # a possessive ends a name: "OpenAI's GPT models" names OpenAI and GPT, not an "OpenAI GPT"; a title
         # stands between two: "Microsoft CEO Satya Nadella" names Microsoft and Satya Nadella
-        for run in re.split(rf"(?<=['’]s)\s+|\s+(?:{_TITLES})\s+", m.group()):
+        for run in _NAME_ENDS.split(m.group()):
             words = [re.sub(r"['’]s$", "", w) for w in run.split()]
             words[-1] = _END.sub("", words[-1])  # "Rainbow Estate." ending the sentence, not "D.C."
             while words and words[0].lower() in lexicon.STOPWORDS:

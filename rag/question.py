@@ -163,17 +163,19 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     options = choices(asked)
     # "Is A or B the largest ...?" asks which of two names, as "Which is the largest, A or B?" does: not yes or no
     embedded = _EMBEDDED.match(asked)  # "Can you tell me when the deal was signed?" asks when
-    yes_no = is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked)
-    yes_no = yes_no and not embedded
+    yes_no = (
+        is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked) and not embedded
+    )
     form = "choice" if options else "yes-no" if yes_no else "open"
     offered = candidates(asked) if form == "open" else ()
-    stem = PLACE.sub("article", OPTIONS.sub("", asked))  # without its list of options and article places
+    placed = PLACE.sub("article", asked)  # an article named by its place is no figure to state
+    stem = OPTIONS.sub("", placed)  # the question without its list of options
     return Question(
         text=text,
         asked=asked,
         form=form,
         options=options,
-        premises=tuple(premises(PLACE.sub("article", asked), options)) if form != "open" else (),
+        premises=tuple(premises(placed, options)) if form != "open" else (),
         constraints=tuple(constraints(stem, options + offered)),
         clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,

@@ -61,12 +61,8 @@ class Chat(Answering):
                 )
                 notes += self._outcome(saved, report)
         except RagError as exc:
-            kept = []
-            for path in saved:  # nothing usable was indexed from them: an earlier upload of the name comes back
-                if uploads.restore(path):
-                    kept.append(path.name)
-                else:
-                    path.unlink(missing_ok=True)
+            # nothing usable was indexed from them: an earlier upload of the name comes back
+            kept = [path.name for path in saved if uploads.discard(path)]
             notes.append(f"✗ {exc}" + (f"; the earlier upload of {', '.join(kept)} is kept." if kept else ""))
         if not notes:
             notes.append("Choose .txt, .md, .html or .pdf files to upload.")
@@ -78,9 +74,7 @@ class Chat(Answering):
         for path in saved:
             reason = skipped.get(path.resolve())
             if reason is not None:
-                kept = uploads.restore(path)  # the earlier upload of the name stays, indexed as it was
-                if not kept:
-                    path.unlink(missing_ok=True)
+                kept = uploads.discard(path)  # the earlier upload of the name stays, indexed as it was
                 notes.append(
                     f"✗ {path.name} was not indexed: {reason}" + ("; the earlier upload is kept." if kept else ".")
                 )

@@ -69,7 +69,7 @@ def save(path: Path, name: str, settings: Settings, indexed: Mapping[str, str] |
         with open(path, "rb") as src, tempfile.NamedTemporaryFile(dir=folder, prefix=".part-", delete=False) as tmp:
             part = Path(tmp.name)
             shutil.copyfileobj(src, tmp)
-        if target.exists():  # the earlier upload is kept aside until the new one is indexed (`restore`, `settle`)
+        if target.exists():  # the earlier upload is kept aside until the new one is indexed (`discard`, `settle`)
             os.replace(target, _earlier(target))
         os.replace(part, target)
     except OSError as exc:
@@ -84,11 +84,12 @@ def _earlier(target: Path) -> Path:
     return target.with_name(f".{target.name}.earlier")
 
 
-def restore(target: Path) -> bool:
-    """Put the earlier upload back in place of `target` (its replacement could not be indexed); False when there was
-    none."""
+def discard(target: Path) -> bool:
+    """`target` could not be indexed: put the earlier upload of its name back in its place (True), or delete it when
+    there was none (False)."""
     earlier = _earlier(target)
     if not earlier.exists():
+        target.unlink(missing_ok=True)
         return False
     os.replace(earlier, target)
     return True
