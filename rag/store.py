@@ -4,6 +4,7 @@ records' ids, texts, metadata and our own embeddings; Chroma never embeds)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import time
@@ -16,6 +17,8 @@ from rag.errors import BrokenIndex, StoreUnavailable
 from rag.loader import Article
 from rag.settings import Settings
 from rag.types import Passage
+
+log = logging.getLogger(__name__)
 
 
 def connect(settings: Settings):
@@ -145,14 +148,20 @@ class Store:
         return cls(staging, embedder_id, client=client)
 
     def swap_in(self, name: str) -> None:
-        """Make this (staging) collection the collection `name`, replacing it, and mark its contents changed."""
+        """Make this (staging) collection the collection `name`, replacing it, and mark its contents changed. The
+        old collection is renamed `<name>-retired` first and deleted only once this one bears its name: a swap cut
+        short leaves one of the two under `name`, or the old one retired, which the next opening renames back."""
         live = self.settings.model_copy(update={"collection": name})
         _forget(live)
-        _delete(self.client, name)
+        retired = f"{name}-retired"
+        _delete(self.client, retired)
         try:
+            if name in _names(self.client):
+                self.client.get_collection(name, embedding_function=None).modify(name=retired)
             self.collection.modify(name=name)
         except Exception as exc:
             raise self._unavailable(exc) from exc
+        _delete(self.client, retired)
         _forget(self.settings)  # the staging collection's, stamped when the rebuild's indexing finished
         self.settings = live
         self.touch()
@@ -166,6 +175,7 @@ class Store:
     def _open(self):
         name = self.settings.collection
         try:
+            _restore_retired(self.client, name)
             collection = self.client.get_or_create_collection(
                 name,
                 embedding_function=None,  # never let Chroma fetch its ONNX embedder: vectors always come from us
@@ -318,6 +328,19 @@ class Store:
                 tmp.write_text(generation, encoding="utf-8")
                 os.replace(tmp, path)
         return generation
+
+
+def _names(client: Any) -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
+def _restore_retired(client: Any, name: str) -> None:
+    """A rebuild's swap cut short after the live collection was retired and before the new one took its name: the
+    old collection serves again (the rebuild's own copy is dropped by the next rebuild)."""
+    names = _names(client)
+    if name not in names and f"{name}-retired" in names:
+        client.get_collection(f"{name}-retired", embedding_function=None).modify(name=name)
+        log.warning("Collection %r was left retired by an interrupted rebuild; it serves again.", name)
 
 
 def _delete(client: Any, name: str) -> None:

@@ -6,6 +6,7 @@ from fakes import hash_embedder
 from rag import BrokenIndex, CorpusError, Engine, Settings
 from rag.chunker import chunk
 from rag.loader import find_files, load
+from rag.store import connect
 
 ARTICLE = "Title line\n\n" + " ".join(f"Sentence number {i} tells about topic {i % 7}." for i in range(200))
 
@@ -155,6 +156,35 @@ def test_rebuild_swaps_in_a_fresh_collection(tmp_path, corpus):
     e.keywords()
     saved = sorted(f.name for f in (e.settings.data_dir / "keywords").iterdir())
     assert saved == ["articles"]  # the staging collection's keyword index is not left behind
+
+
+def test_a_rebuild_cut_short_in_its_swap_keeps_the_old_index(tmp_path, corpus, monkeypatch):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    before = sorted(e.store.documents())
+    count = e.store.count()
+
+    from chromadb.api.models.Collection import Collection
+
+    renamed = Collection.modify
+
+    def crash_on_the_staging_rename(self, *args, **kwargs):
+        if self.name == "articles-rebuild" and "name" in kwargs:
+            raise RuntimeError("power cut")
+        return renamed(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "modify", crash_on_the_staging_rename)
+    with pytest.raises(BrokenIndex):
+        e.rebuild()
+    monkeypatch.undo()
+    names = sorted(c.name for c in connect(e.settings).list_collections())  # as Chroma holds them, unopened
+    assert "articles" not in names and "articles-retired" in names  # cut between the two renames
+
+    again = engine(tmp_path, corpus, chunk_size=64)  # the next process opens the old collection, not an empty one
+    assert again.store.count() == count and sorted(again.store.documents()) == before
+    again.rebuild()
+    assert sorted(c.name for c in again.store.client.list_collections()) == ["articles"]
+    assert again.store.count() == count
 
 
 def test_empty_or_missing_corpus_is_a_clear_error(tmp_path, llm):
