@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -68,12 +68,15 @@ def index_paths(
         todo: list[tuple[Article, list[Chunk]]] = []
         seen: set[str] = set()
         kept: set[str] = set()  # files that could not be read this time
+        claimed: dict[str, str] = {}  # source -> the folder of the file that has it in this run
         for root, path in files:
+            name = _name(path.relative_to(root).as_posix(), str(root.resolve()), known, claimed)
+            claimed[name] = str(root.resolve())
             try:
-                article = load(root, path, settings.max_file_mb)
+                article = replace(load(root, path, settings.max_file_mb), source=name)
             except (OSError, ValueError) as exc:
                 report.skipped.append(Skipped(str(path), str(exc)))
-                kept.add(path.relative_to(root).as_posix())  # still there: its indexed version keeps answering
+                kept.add(name)  # still there: its indexed version keeps answering
                 continue
             seen.add(article.source)
             if known.get(article.source, ("",))[0] == article.sha256:
@@ -100,6 +103,16 @@ def index_paths(
         _settle(store, settings, report.changed)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _name(relative: str, root: str, known: dict[str, tuple[str, str]], claimed: dict[str, str]) -> str:
+    """An article's source: its path under the folder it was found in, unless an article of another folder (indexed
+    before, or met earlier in this run) has that name; then the folder's name before it ("b/report.txt"), or the
+    whole path when that is taken too. Two folders' `report.txt` are two articles, and one never replaces the other."""
+    for name in (relative, f"{Path(root).name}/{relative}"):
+        if known.get(name, ("", root))[1] == root and claimed.get(name, root) == root:
+            return name
+    return f"{root}/{relative}"
 
 
 def index_articles(

@@ -275,6 +275,29 @@ def test_no_stamp_is_kept_or_trusted_for_a_chroma_server(tmp_path):
     assert recorded_generation(settings) is None  # other clients of a server change it without the stamp
 
 
+def test_two_folders_files_of_one_name_are_two_articles(tmp_path, corpus):
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.md").write_text("# Ferry news\n\nThe harbour ferry will run every ten minutes from May.\n")
+    report = e.index([other])
+    assert report.added == ["other/b.md"] and not report.updated  # the corpus's b.md is not replaced
+    assert {"b.md", "other/b.md"} <= set(e.documents())
+    texts = " ".join(p.text for p in e.keywords().passages)
+    assert "12 million" in texts and "harbour ferry" in texts
+    again = e.index([corpus, other])  # the same names again, whichever folder comes first
+    assert not again.changed and sorted(again.unchanged) == ["a.txt", "b.md", "c.html", "other/b.md"]
+    (other / "b.md").unlink()
+    gone = e.index([other, corpus])
+    assert (
+        gone.removed == ["other/b.md"]
+        and "b.md" in e.documents()
+        and "12 million" in " ".join(p.text for p in e.keywords().passages)
+    )
+    assert e.origin("b.md") == str(corpus.resolve())
+
+
 def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
     e = engine(tmp_path, corpus)
     e.index()
