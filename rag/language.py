@@ -7,6 +7,7 @@ is shown translated, labelled as a translation, with the cited quotes in the ori
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rag import lexicon, prompts, verify
 from rag.chat import ChatLLM, Message
@@ -15,17 +16,18 @@ from rag.chat import ChatLLM, Message
 _WORDS = {
     "en": "the a an of to in is are was were what which who when where how did does do why and or for with on".split(),
     "fr": "le la les des du un une est sont quel quelle quels quelles qui quand où comment pourquoi et ou pour avec "
-    "sur dans ont il ils elles qu que leur leurs ce cette ces au aux se ne pas combien ses sa son à".split(),
+    "sur dans ont il ils elles qu que leur leurs ce cette ces au aux se ne pas combien ses sa son à de".split(),
     "es": "el la los las del un una es son qué cuál cuáles quién quiénes cuándo dónde cómo por para con en y o "
-    "su sus se lo al ha han cuánto cuántos está están".split(),
+    "su sus se lo al ha han cuánto cuántos está están de a".split(),
     "de": "der die das den dem des ein eine ist sind was welche welcher welches wer wann wo wie warum und oder für "
     "mit auf im in hat haben wird werden von zu sich nicht wie viel viele".split(),
     # Italian and Portuguese share many words with Spanish: without their own lists they were taken for it
     "it": "il lo gli le di del della dei degli delle uno una è sono che chi quale quali quando dove come perché "
-    "cosa quanto quanta quanti quante per con nel nella nei al alla ai ha hanno non si secondo questo questa".split(),
+    "cosa quanto quanta quanti quante per con nel nella nei al alla ai ha hanno non si secondo questo questa a".split(),
     "pt": "o os da dos das um uma é são que qual quais quem quando onde como por porque para com em na nas nos e "
-    "ou seu sua seus suas foi tem têm não quanto quantos quantas segundo ao aos pelo pela isso este esta".split(),
+    "ou seu sua seus suas foi tem têm não quanto quantos quantas segundo ao aos pelo pela isso este esta de a do".split(),
 }
+_MARKS = {"es": "¿¡ñ", "de": "äöß", "fr": "œîûë", "pt": "ãõ", "it": "ìò"}  # letters or marks of one language only
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian", "pt": "Portuguese"}
 
@@ -35,7 +37,11 @@ def detect(text: str, default: str = "en") -> str:
     words = [w.lower() for w in _TOKEN.findall(text)]
     hits = {lang: sum(w in vocab for w in words) for lang, vocab in _VOCAB.items()}
     accents = bool(re.search(r"[àâçéèêëîïôûùœáíóúñ¿¡äöüß]", text.lower()))
-    best = max((lang for lang in hits if lang != default), key=lambda lang: hits[lang])
+    # among languages with as many function words: the one whose own letters or marks the question has, then the
+    # one whose words it writes as the language does ("que" is French and Portuguese, and Spanish unaccented)
+    marked = {lang for lang, marks in _MARKS.items() if any(c in marks for c in text.lower())}
+    exact = {lang: sum(w in _VOCAB_EXACT[lang] for w in words) for lang in hits}
+    best = max((lang for lang in hits if lang != default), key=lambda lang: (hits[lang], lang in marked, exact[lang]))
     if hits[best] == 0:
         return default
     # another language wins clearly, or an accented question shares as many function words with it as with English
@@ -44,7 +50,13 @@ def detect(text: str, default: str = "en") -> str:
     return default
 
 
-_VOCAB = {lang: frozenset(words) for lang, words in _WORDS.items()}
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
+# each word also as a reader types it without its accents ("cuando", "donde", "esta"), "ß" apart
+_VOCAB_EXACT = {lang: frozenset(words) for lang, words in _WORDS.items()}
+_VOCAB = {lang: words | {_unaccented(w) for w in words} for lang, words in _VOCAB_EXACT.items()}
 
 
 _MONTHS = {

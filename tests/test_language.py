@@ -67,6 +67,14 @@ def test_the_readers_question_word_is_found_in_their_language(question, language
         ("Chi è il fornitore cloud esclusivo di OpenAI?", "it"),
         ("Qual é o fornecedor de nuvem exclusivo da OpenAI?", "pt"),
         ("O que a Microsoft vai integrar no Office?", "pt"),
+        # typed without accents: the same words, and a mark of one language where the words tie
+        ("Cuando firmaron el acuerdo Microsoft y OpenAI?", "es"),
+        ("Donde esta la sede de OpenAI?", "es"),  # not French for its "la" and "de"
+        ("Cuanto invirtio Microsoft?", "es"),
+        ("Combien a investi Microsoft ?", "fr"),
+        ("Qual e a data do acordo?", "pt"),
+        ("¿Que nube de Microsoft aloja los modelos de OpenAI?", "es"),  # "que", "de": French too, but for the "¿"
+        ("Is a deal a deal?", "en"),
     ],
 )
 def test_the_readers_language_is_told_from_the_questions_function_words(question, language):
