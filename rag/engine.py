@@ -202,9 +202,10 @@ class Engine:
 
     def _outside(self, paths: Sequence[Path]) -> list[str]:
         """The indexed articles whose files lie under none of `paths` (uploads, other folders, articles indexed from
-        memory); none when the index cannot be read."""
+        memory), whatever model embedded them; none when the index cannot be read."""
         try:
-            known = self.store.documents()
+            built = Store.as_built(self.settings)
+            known = built.documents() if built is not None else {}
         except BrokenIndex:
             return []
         under = [p.resolve() for p in paths]

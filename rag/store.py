@@ -132,11 +132,20 @@ def _said(exc: Exception, settings: Settings) -> str:
 class Store:
     """Chunks with their embeddings and metadata, in one collection tied to one embedding model."""
 
-    def __init__(self, settings: Settings, embedder_id: str, client: Any = None) -> None:
+    def __init__(self, settings: Settings, embedder_id: str, client: Any = None, any_model: bool = False) -> None:
         self.settings = settings
         self.embedder_id = embedder_id  # what the collection's vectors were made with (the model loads elsewhere)
         self.client = client or connect(settings)
-        self.collection = self._open()
+        self.collection = self._open(any_model)
+
+    @classmethod
+    def as_built(cls, settings: Settings) -> Store | None:
+        """The collection `settings.collection` as it stands, whatever model embedded it (None when there is none):
+        to read which articles it holds, as a rebuild after a change of model must, never to search it."""
+        client = connect(settings)
+        if settings.collection not in _names(client):
+            return None
+        return cls(settings, "", client=client, any_model=True)
 
     @classmethod
     def staging(cls, settings: Settings, embedder_id: str, live: Store | None = None) -> Store:
@@ -172,7 +181,7 @@ class Store:
         _forget(settings)
         _delete(live.client if live else connect(settings), settings.collection)
 
-    def _open(self):
+    def _open(self, any_model: bool = False):
         name = self.settings.collection
         try:
             _restore_retired(self.client, name)
@@ -185,7 +194,7 @@ class Store:
         except Exception as exc:
             raise self._unavailable(exc) from exc
         built_with = (collection.metadata or {}).get("embed_model")
-        if built_with != self.embedder_id:
+        if built_with != self.embedder_id and not any_model:
             raise BrokenIndex(
                 f"Collection {name!r} was built with the embedding model {built_with!r}, but RAG_EMBED_MODEL and "
                 f"RAG_EMBED_INT8 give "

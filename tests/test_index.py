@@ -314,6 +314,26 @@ def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corp
     assert "extra.md" not in e.documents() and report.removed == ["extra.md"]
 
 
+def test_a_rebuild_for_another_embedding_model_still_sees_articles_from_elsewhere(tmp_path, corpus):
+    e = engine(tmp_path, corpus)
+    e.index()
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "extra.md").write_text("# Extra\n\nA second folder's article about the Zephyr bridge.\n")
+    e.index([more])
+    from rag import models
+
+    models.register_embedder("other", lambda _settings: _renamed())
+    switched = Engine(Settings(data_dir=tmp_path / "data", corpus_dir=corpus, embed_model="other", llm="queue"))
+    with pytest.raises(BrokenIndex, match="rebuild"):
+        switched.store  # noqa: B018  (the index was embedded by the other model)
+    with pytest.raises(CorpusError, match=r"extra\.md"):
+        switched.rebuild()  # re-embedding the corpus folder alone would drop more/extra.md
+    report = switched.rebuild([corpus, more])
+    assert "extra.md" in report.added and switched.store.embedder_id == "another-model"
+    assert set(switched.documents()) == {"a.txt", "b.md", "c.html", "extra.md"}
+
+
 def test_a_file_that_can_no_longer_be_read_keeps_its_indexed_version(tmp_path, corpus):
     e = engine(tmp_path, corpus)
     e.index()
