@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag import articles, asked, lexicon, names
+from rag import articles, asked, both, lexicon, names
 from rag import claim as kinds
 from rag.evidence import Evidence, Span
 from rag.lexicon import Term, akin, stated
@@ -55,6 +55,7 @@ QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating i
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
 _QUOTE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»")  # each pair of quote marks, first to second
 _SCORE = re.compile(r"(?<![\d.,])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d]|[.,]\d)")  # "won 28-21", "a 3–2 vote"
+UNFOUNDED = ("invented", "off-topic: both")  # refusals saying the sentence asserts what the passages do not
 QUOTED = 12  # the characters of a quote that is held to its passage (not a quoted name: "Copilot")
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 
@@ -113,6 +114,8 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         return _in_every_article(best, new or claim, evidence)
     if best.spans and _one_report(sentence, new, question, evidence):
         return Support(0.0, reason="off-topic: one report")
+    if best.spans and (said := both.in_sentence(sentence)) and not both.said_of_each(said, evidence):
+        return Support(0.0, reason="off-topic: both")  # said of two names, stated of one
     return best if best.spans else Support(0.0, reason=reason)
 
 

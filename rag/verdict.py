@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from rag import lexicon, verify
+from rag import both, lexicon, verify
 from rag.chat import Message, Replies
 from rag.evidence import Evidence
 from rag.question import Question
@@ -76,4 +76,6 @@ def allowed(word: str, question: Question, evidence: Evidence, premises: Sequenc
     ]
     if not all(lexicon.stated(t, stated) for t in named):  # "the two firms" names no number
         return False
+    if (asked := both.in_question(question, evidence)) and not both.said_of_each(asked, evidence, words=False):
+        return False  # "Are A and B both American?": the passages say it of one of them only
     return all(support.score >= PREMISE_SHOWN for support in premises)

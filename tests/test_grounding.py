@@ -702,3 +702,17 @@ def test_a_wh_question_asked_politely_is_open():
     assert when.form == "open" and when.wants == "date"
     assert parse("Do you know who hosts OpenAI's models?").form == "open"
     assert parse("Can you confirm the deal was signed?").form == "yes-no"
+
+
+def test_what_both_are_said_to_be_each_one_is_stated_to_be():
+    bands = (
+        "The New Pornographers is a Canadian indie rock band formed in 1997 in Vancouver.\n"
+        "Kings of Leon is an American rock band that formed in Nashville in 1999.\n"
+        "The Killers are an American rock band formed in Las Vegas in 2001."
+    )
+    question = "Are both The New Pornographers and Kings of Leon American rock bands?"
+    # a pair of sentences states "American" and both names, but says it of one band only
+    assert support("Both The New Pornographers and Kings of Leon are American rock bands.", question, bands) == 0.0
+    assert support("The New Pornographers and Kings of Leon are both American rock bands.", question, bands) == 0.0
+    other = "Are both Kings of Leon and The Killers American rock bands?"
+    assert support("Both Kings of Leon and The Killers are American rock bands.", other, bands) >= 0.5

@@ -158,6 +158,38 @@ def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_s
     assert answer.refused and [s.text for s in answer.dropped][:1] == ["Yes."]  # and the supported facts after it
 
 
+def test_a_verdict_whose_own_reason_is_made_up_is_not_shown_bare_on_the_premises():
+    text = "Microsoft and OpenAI formalized a new agreement on October 28, 2025. Azure hosts OpenAI's models."
+    passages = [Passage("a#whole", "a.txt", "Microsoft and OpenAI", text, 0, len(text))]
+    engine = Engine(get_settings())
+    question = "Did Microsoft and OpenAI formalize a new agreement?"
+    alone = engine.answer(question, passages=passages, reply="Yes.").collect()
+    assert not alone.refused and alone.answered.startswith("Yes [1]")  # the premises stated, cited
+    restated = engine.answer(question, passages=passages, reply="Yes. They did formalize it.").collect()
+    assert not restated.refused  # a reason refused as a restatement leaves the verdict on the premises
+    invented = "Yes. They formalized it at a ceremony in Berlin attended by 300 guests."
+    made_up = engine.answer(question, passages=passages, reply=invented).collect()
+    assert made_up.refused and made_up.citations == ()  # no passage states Berlin or 300: the "Yes" rests on them
+
+
+def test_yes_to_what_two_names_both_are_needs_it_stated_of_each():
+    bands = (
+        "The New Pornographers is a Canadian indie rock band formed in 1997 in Vancouver.\n"
+        "Kings of Leon is an American rock band that formed in Nashville in 1999.\n"
+        "The Killers are an American rock band formed in Las Vegas in 2001."
+    )
+    evidence = build([Passage("k#1", "k.txt", "Bands", bands, 0, len(bands))])
+
+    def allowed(question: str) -> bool:
+        parsed = parse(question)
+        return verdict.allowed("Yes", parsed, evidence, Citer(evidence, parsed, 0.5).premises())
+
+    # the passage writes "American rock band", and both names: of one of them
+    assert not allowed("Are both The New Pornographers and Kings of Leon American rock bands?")
+    assert not allowed("Are The New Pornographers and Kings of Leon both American rock bands?")
+    assert allowed("Are both Kings of Leon and The Killers American rock bands?")
+
+
 def test_yes_to_a_judgement_of_how_reports_compare_is_not_shown():
     # each report is stated; whether they are "inconsistent" is the model's reading, and it says "Yes" to most
     a = "Microsoft and OpenAI formalized a new agreement on October 28, 2025, the report said."
