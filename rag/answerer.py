@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from rag import context, grounding, lexicon, prompts, reading, timeline, verdict
+from rag import context, lexicon, prompts, reading, timeline, verdict
 from rag.chat import ChatLLM, Message, Reply, assistant
 from rag.cite import Citer, declines, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
@@ -90,18 +90,6 @@ def _contradicted(held: Sentence, dropped: Sequence[Sentence], question: Questio
         return False
     reasoned = any(split_verdict(d.text, question.options)[1].strip() for d in dropped)
     return reasoned and all(support.score >= verdict.PREMISE_SHOWN for support in citer.premises())
-
-
-def _invented_reason(dropped: Sequence[Sentence], question: Question, evidence: Evidence) -> bool:
-    """The verdict's own reason names someone or something, or gives a number, that no span states ("Yes. Both were
-    known for their work on the London stage."), or says of both what a passage says of one ("Yes. Both ... are
-    American rock bands."): the verdict rests on what the model made up, and is not shown bare on the premises
-    either."""
-    for d in dropped:
-        reason = split_verdict(strip_markers(d.text), question.options)[1]
-        if reason.strip() and grounding.check(reason, evidence, question).reason in grounding.UNFOUNDED:
-            return True
-    return False
 
 
 def how_to_begin(question: Question) -> str:
@@ -298,7 +286,6 @@ def generate(
         and not draft.shown
         and not declines(buffer.text)
         and not _contradicted(draft.held[0], draft.dropped, question, citer)
-        and not _invented_reason(draft.dropped, question, evidence)
     ):
         checked_at = time.perf_counter()
         # a bare verdict stands on the premises the passages state, unless the reply itself says they do not

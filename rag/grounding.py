@@ -55,7 +55,6 @@ QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating i
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
 _QUOTE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»")  # each pair of quote marks, first to second
 _SCORE = re.compile(r"(?<![\d.,])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d]|[.,]\d)")  # "won 28-21", "a 3–2 vote"
-UNFOUNDED = ("invented", "off-topic: both")  # refusals saying the sentence asserts what the passages do not
 QUOTED = 12  # the characters of a quote that is held to its passage (not a quoted name: "Copilot")
 _YEAR = re.compile(r"(?:1[6-9]|20)\d\d")
 

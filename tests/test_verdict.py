@@ -158,20 +158,6 @@ def test_yes_needs_every_premise_stated_and_nothing_after_a_refused_verdict_is_s
     assert answer.refused and [s.text for s in answer.dropped][:1] == ["Yes."]  # and the supported facts after it
 
 
-def test_a_verdict_whose_own_reason_is_made_up_is_not_shown_bare_on_the_premises():
-    text = "Microsoft and OpenAI formalized a new agreement on October 28, 2025. Azure hosts OpenAI's models."
-    passages = [Passage("a#whole", "a.txt", "Microsoft and OpenAI", text, 0, len(text))]
-    engine = Engine(get_settings())
-    question = "Did Microsoft and OpenAI formalize a new agreement?"
-    alone = engine.answer(question, passages=passages, reply="Yes.").collect()
-    assert not alone.refused and alone.answered.startswith("Yes [1]")  # the premises stated, cited
-    restated = engine.answer(question, passages=passages, reply="Yes. They did formalize it.").collect()
-    assert not restated.refused  # a reason refused as a restatement leaves the verdict on the premises
-    invented = "Yes. They formalized it at a ceremony in Berlin attended by 300 guests."
-    made_up = engine.answer(question, passages=passages, reply=invented).collect()
-    assert made_up.refused and made_up.citations == ()  # no passage states Berlin or 300: the "Yes" rests on them
-
-
 def test_yes_to_what_two_names_both_are_needs_it_stated_of_each():
     bands = (
         "The New Pornographers is a Canadian indie rock band formed in 1997 in Vancouver.\n"
