@@ -28,6 +28,14 @@ def corpus(tmp_path, llm):
     return folder
 
 
+def folder_with(tmp_path, name: str, file: str, text: str):
+    """Another folder of articles beside the corpus, holding one file."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / file).write_text(text)
+    return folder
+
+
 def test_chunks_are_exact_spans_within_the_token_limit():
     tokenize = hash_embedder().tokenize
     pieces = chunk(ARTICLE, 50, 10, tokenize)
@@ -118,9 +126,7 @@ def test_reindex_is_a_noop_then_tracks_changes_and_deletions(tmp_path, corpus):
 def test_indexing_a_file_elsewhere_does_not_prune_the_corpus(tmp_path, corpus):
     e = engine(tmp_path, corpus, chunk_size=64)
     e.index()
-    extra = tmp_path / "uploads"
-    extra.mkdir()
-    (extra / "new.txt").write_text("A new bridge opened in the harbour district.")
+    extra = folder_with(tmp_path, "uploads", "new.txt", "A new bridge opened in the harbour district.")
     report = e.index([extra])
     assert report.added == ["new.txt"] and report.removed == []
     assert set(e.documents()) == {"a.txt", "b.md", "c.html", "new.txt"}
@@ -278,9 +284,9 @@ def test_no_stamp_is_kept_or_trusted_for_a_chroma_server(tmp_path):
 def test_two_folders_files_of_one_name_are_two_articles(tmp_path, corpus):
     e = engine(tmp_path, corpus, chunk_size=64)
     e.index()
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "b.md").write_text("# Ferry news\n\nThe harbour ferry will run every ten minutes from May.\n")
+    other = folder_with(
+        tmp_path, "other", "b.md", "# Ferry news\n\nThe harbour ferry runs every ten minutes from May.\n"
+    )
     report = e.index([other])
     assert report.added == ["other/b.md"] and not report.updated  # the corpus's b.md is not replaced
     assert {"b.md", "other/b.md"} <= set(e.documents())
@@ -301,9 +307,7 @@ def test_two_folders_files_of_one_name_are_two_articles(tmp_path, corpus):
 def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
     e = engine(tmp_path, corpus)
     e.index()
-    more = tmp_path / "more"
-    more.mkdir()
-    (more / "extra.md").write_text("# Extra\n\nA second folder's article about the Zephyr bridge.\n")
+    more = folder_with(tmp_path, "more", "extra.md", "# Extra\n\nA second folder's article about the Zephyr bridge.\n")
     e.index([more])
     with pytest.raises(CorpusError, match=r"extra\.md.*rag index --rebuild"):
         e.rebuild()  # the corpus folder alone would lose more/extra.md
@@ -317,9 +321,7 @@ def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corp
 def test_a_rebuild_for_another_embedding_model_still_sees_articles_from_elsewhere(tmp_path, corpus):
     e = engine(tmp_path, corpus)
     e.index()
-    more = tmp_path / "more"
-    more.mkdir()
-    (more / "extra.md").write_text("# Extra\n\nA second folder's article about the Zephyr bridge.\n")
+    more = folder_with(tmp_path, "more", "extra.md", "# Extra\n\nA second folder's article about the Zephyr bridge.\n")
     e.index([more])
     from rag import models
 
