@@ -33,13 +33,15 @@ class Both(NamedTuple):
 
 
 def in_sentence(sentence: str) -> Both | None:
+    """ "Both A and B are P", "A and B are both P" (after a "Yes." or "No." too)."""
     found = next((m for pattern in _IN_SENTENCE if (m := pattern.search(sentence))), None)
     return Both(found["a"], found["b"], found["what"]) if found else None
 
 
 def in_question(question: Question, evidence: Evidence) -> Both | None:
     """ "Are both A and B P?", "Were A and B both P?". With no verb between them, the second name ends where the
-    passages stop writing it: "Kings of Leon American rock bands" is "Kings of Leon", then "American rock bands"."""
+    passages stop writing it: "Kings of Leon American rock bands" is "Kings of Leon", then "American rock bands" (a
+    name that no passage writes whole, or only by its first word, is taken whole)."""
     found = next((m for pattern in _IN_QUESTION if (m := pattern.match(question.asked.strip()))), None)
     if found is None:
         return None
@@ -52,9 +54,10 @@ def in_question(question: Question, evidence: Evidence) -> Both | None:
 
 
 def said_of_each(both: Both, evidence: Evidence, words: bool = True) -> bool:
-    """No sentence of the passages that names one of the two (with its passage's outlet and date) states what is said
-    of them: its names and numbers, and, with `words`, most of its other words, in any form. A name no sentence
-    writes leaves the question open (other rules hold the answer to its names)."""
+    """What is said of both is stated of each: for each of the two that some sentence of the passages names, a
+    sentence naming it (with its passage's outlet and date) states the names and numbers of what is said and, with
+    `words`, most of its other words, in any form. A name no sentence writes leaves it open: other rules hold the
+    answer to its names."""
     what = [t for t in lexicon.terms(both.what, evidence.lowercase) if t.key not in lexicon.VAGUE]
     names = [t for t in what if t.critical]
     others = [t for t in what if not t.critical] if words else []
