@@ -68,16 +68,16 @@ def index_paths(
         todo: list[tuple[Article, list[Chunk]]] = []
         seen: set[str] = set()
         kept: set[str] = set()  # files that could not be read this time
-        claimed: dict[str, str] = {}  # source -> the folder of the file that has it in this run
+        claimed: dict[str, tuple[str, str]] = {}  # source -> (folder, sha256) of the file that has it in this run
         for root, path in files:
-            name = _name(path.relative_to(root).as_posix(), str(root.resolve()), known, claimed)
-            claimed[name] = str(root.resolve())
             try:
-                article = replace(load(root, path, settings.max_file_mb), source=name)
+                article = load(root, path, settings.max_file_mb)
             except (OSError, ValueError) as exc:
                 report.skipped.append(Skipped(str(path), str(exc)))
-                kept.add(name)  # still there: its indexed version keeps answering
-                continue
+                kept.add(_indexed_as(path.relative_to(root).as_posix(), str(root.resolve()), known))  # its indexed
+                continue  # version keeps answering
+            article = replace(article, source=_name(article, known, claimed))
+            claimed[article.source] = (article.root, article.sha256)
             seen.add(article.source)
             if known.get(article.source, ("",))[0] == article.sha256:
                 report.unchanged.append(article.source)
@@ -105,14 +105,27 @@ def index_paths(
     return report
 
 
-def _name(relative: str, root: str, known: dict[str, tuple[str, str]], claimed: dict[str, str]) -> str:
-    """An article's source: its path under the folder it was found in, unless an article of another folder (indexed
-    before, or met earlier in this run) has that name; then the folder's name before it ("b/report.txt"), or the
-    whole path when that is taken too. Two folders' `report.txt` are two articles, and one never replaces the other."""
+def _name(article: Article, known: dict[str, tuple[str, str]], claimed: dict[str, tuple[str, str]]) -> str:
+    """An article's source: its path under the folder it was found in ("report.txt"), unless another article has
+    that name, one of another folder with other text that is still there (indexed before, or met earlier in this
+    run); then the folder's name before it ("other/report.txt"), or its whole path when that is taken too. Two
+    folders' `report.txt` are two articles; the same file read from a folder that moved, or its copy, is one."""
+    relative, root = article.source, article.root
     for name in (relative, f"{Path(root).name}/{relative}"):
-        if known.get(name, ("", root))[1] == root and claimed.get(name, root) == root:
+        sha, owner = known.get(name, (article.sha256, root))
+        other_root, other_sha = claimed.get(name, (root, article.sha256))
+        elsewhere = owner != root and sha != article.sha256 and (not owner or (Path(owner) / relative).exists())
+        if not elsewhere and (other_root == root or other_sha == article.sha256):
             return name
     return f"{root}/{relative}"
+
+
+def _indexed_as(relative: str, root: str, known: dict[str, tuple[str, str]]) -> str:
+    """The source under which the file at `relative` in `root` is indexed (see `_name`)."""
+    for name in (relative, f"{Path(root).name}/{relative}", f"{root}/{relative}"):
+        if known.get(name, ("", ""))[1] == root:
+            return name
+    return relative
 
 
 def index_articles(

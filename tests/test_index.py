@@ -304,6 +304,23 @@ def test_two_folders_files_of_one_name_are_two_articles(tmp_path, corpus):
     assert e.origin("b.md") == str(corpus.resolve())
 
 
+def test_a_folder_moved_or_copied_is_the_same_articles(tmp_path, corpus):
+    import shutil
+
+    e = engine(tmp_path, corpus, chunk_size=64)
+    e.index()
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus, copy)
+    again = e.index([copy])  # the same files read from another path: no second article
+    assert not again.changed and sorted(again.unchanged) == ["a.txt", "b.md", "c.html"]
+    moved = tmp_path / "moved"
+    corpus.rename(moved)
+    (moved / "b.md").write_text("# Budget news\n\nThe council cut the budget to 9 million dollars.\n")
+    edited = e.index([moved])  # moved, then edited: the old file is gone, so this is its new version
+    assert edited.updated == ["b.md"] and not edited.added
+    assert sorted(e.documents()) == ["a.txt", "b.md", "c.html"]
+
+
 def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
     e = engine(tmp_path, corpus)
     e.index()
