@@ -77,6 +77,8 @@ def index_paths(
                 kept.add(_indexed_as(path.relative_to(root).as_posix(), str(root.resolve()), known))  # its indexed
                 continue  # version keeps answering
             article = replace(article, source=_name(article, known, claimed))
+            if article.source in seen:
+                continue  # the same text under the same name, from a second folder of this run: one article
             claimed[article.source] = (article.root, article.sha256)
             seen.add(article.source)
             if known.get(article.source, ("",))[0] == article.sha256:

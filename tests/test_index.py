@@ -313,6 +313,8 @@ def test_a_folder_moved_or_copied_is_the_same_articles(tmp_path, corpus):
     shutil.copytree(corpus, copy)
     again = e.index([copy])  # the same files read from another path: no second article
     assert not again.changed and sorted(again.unchanged) == ["a.txt", "b.md", "c.html"]
+    fresh = engine(tmp_path / "other", corpus, chunk_size=64).index([corpus, copy])  # both at once, into a new index
+    assert sorted(fresh.added) == ["a.txt", "b.md", "c.html"] and not fresh.unchanged
     moved = tmp_path / "moved"
     corpus.rename(moved)
     (moved / "b.md").write_text("# Budget news\n\nThe council cut the budget to 9 million dollars.\n")
