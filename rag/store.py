@@ -143,7 +143,7 @@ class Store:
         """The collection `settings.collection` as it stands, whatever model embedded it (None when there is none):
         to read which articles it holds, as a rebuild after a change of model must, never to search it."""
         client = connect(settings)
-        if settings.collection not in _names(client):
+        if settings.collection not in _restore_retired(client, settings.collection):
             return None
         return cls(settings, "", client=client, any_model=True)
 
@@ -343,13 +343,16 @@ def _names(client: Any) -> set[str]:
     return {c if isinstance(c, str) else c.name for c in client.list_collections()}
 
 
-def _restore_retired(client: Any, name: str) -> None:
+def _restore_retired(client: Any, name: str) -> set[str]:
     """A rebuild's swap cut short after the live collection was retired and before the new one took its name: the
-    old collection serves again (the rebuild's own copy is dropped by the next rebuild)."""
+    old collection serves again (the rebuild's own copy is dropped by the next rebuild). The collections' names,
+    after."""
     names = _names(client)
     if name not in names and f"{name}-retired" in names:
         client.get_collection(f"{name}-retired", embedding_function=None).modify(name=name)
         log.warning("Collection %r was left retired by an interrupted rebuild; it serves again.", name)
+        names = (names - {f"{name}-retired"}) | {name}
+    return names
 
 
 def _delete(client: Any, name: str) -> None:

@@ -167,6 +167,8 @@ def test_rebuild_swaps_in_a_fresh_collection(tmp_path, corpus):
 def test_a_rebuild_cut_short_in_its_swap_keeps_the_old_index(tmp_path, corpus, monkeypatch):
     e = engine(tmp_path, corpus, chunk_size=64)
     e.index()
+    more = folder_with(tmp_path, "more", "extra.md", "# Extra\n\nA second folder's article about the Zephyr bridge.\n")
+    e.index([more])
     before = sorted(e.store.documents())
     count = e.store.count()
 
@@ -181,14 +183,16 @@ def test_a_rebuild_cut_short_in_its_swap_keeps_the_old_index(tmp_path, corpus, m
 
     monkeypatch.setattr(Collection, "modify", crash_on_the_staging_rename)
     with pytest.raises(BrokenIndex):
-        e.rebuild()
+        e.rebuild([corpus, more])
     monkeypatch.undo()
     names = sorted(c.name for c in connect(e.settings).list_collections())  # as Chroma holds them, unopened
     assert "articles" not in names and "articles-retired" in names  # cut between the two renames
 
-    again = engine(tmp_path, corpus, chunk_size=64)  # the next process opens the old collection, not an empty one
+    again = engine(tmp_path, corpus, chunk_size=64)  # the next process finds the old collection, not an empty one
+    with pytest.raises(CorpusError, match=r"extra\.md"):
+        again.rebuild()  # the corpus folder alone would drop more/extra.md, retired or not
     assert again.store.count() == count and sorted(again.store.documents()) == before
-    again.rebuild()
+    again.rebuild([corpus, more])
     assert sorted(c.name for c in again.store.client.list_collections()) == ["articles"]
     assert again.store.count() == count
 
