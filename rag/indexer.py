@@ -113,21 +113,25 @@ def _name(article: Article, known: dict[str, tuple[str, str]], claimed: dict[str
     run); then the folder's name before it ("other/report.txt"), or its whole path when that is taken too. Two
     folders' `report.txt` are two articles; the same file read from a folder that moved, or its copy, is one."""
     relative, root = article.source, article.root
-    for name in (relative, f"{Path(root).name}/{relative}"):
+    *names, whole = _names(relative, root)
+    for name in names:
         sha, owner = known.get(name, (article.sha256, root))
         other_root, other_sha = claimed.get(name, (root, article.sha256))
         elsewhere = owner != root and sha != article.sha256 and (not owner or (Path(owner) / relative).exists())
         if not elsewhere and (other_root == root or other_sha == article.sha256):
             return name
-    return f"{root}/{relative}"
+    return whole
 
 
 def _indexed_as(relative: str, root: str, known: dict[str, tuple[str, str]]) -> str:
     """The source under which the file at `relative` in `root` is indexed (see `_name`)."""
-    for name in (relative, f"{Path(root).name}/{relative}", f"{root}/{relative}"):
-        if known.get(name, ("", ""))[1] == root:
-            return name
-    return relative
+    return next((name for name in _names(relative, root) if known.get(name, ("", ""))[1] == root), relative)
+
+
+def _names(relative: str, root: str) -> tuple[str, str, str]:
+    """The sources a file may have, in the order `_name` tries them: its path under its folder, that path after the
+    folder's name, the whole path."""
+    return relative, f"{Path(root).name}/{relative}", f"{root}/{relative}"
 
 
 def index_articles(
