@@ -96,6 +96,8 @@ def how_to_begin(question: Question) -> str:
     """The prompt's last line: how the answer should begin, by the form of the question."""
     if question.form == "choice":
         return prompts.CHOICE_FORM.format(first=question.options[0], second=question.options[1])
+    if question.which:
+        return prompts.WHICH_FORM.format(first=question.candidates[0], second=question.candidates[1])
     return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM
 
 

@@ -197,3 +197,14 @@ def named(question: Question | None) -> frozenset[str]:
 def offered(question: Question) -> set[str]:
     """The keys of the answers the question itself offers ("Options: A; B", "A or B?")."""
     return {k for c in question.candidates for k in lexicon.keys(c)}
+
+
+def offered_only(question: Question | None) -> set[str]:
+    """The keys of the answers the question offers that it writes nowhere else ("first" is no answer of "Which
+    magazine was started first, Arthur's Magazine or First for Women?")."""
+    if question is None or not question.candidates:
+        return set()
+    rest = question.asked
+    for candidate in question.candidates:
+        rest = rest.replace(candidate, " ")
+    return offered(question) - lexicon.keys(rest)

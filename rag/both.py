@@ -23,7 +23,6 @@ _IN_QUESTION = (
     re.compile(rf"^(?:Are|Were|Have|Had)\s+both\s+(?P<a>{_NAME})\s+and\s+(?P<b>{_NAME})\s+(?P<what>[^?]+)\?*\s*$"),
     re.compile(rf"^(?:Are|Were|Have|Had)\s+(?P<a>{_NAME})\s+and\s+(?P<b>{_NAME})\s+both\s+(?P<what>[^?]+)\?*\s*$"),
 )
-MOSTLY = 0.5  # the share of what is said, other than names and numbers, that the sentence naming each must state
 
 
 class Both(NamedTuple):
@@ -69,11 +68,11 @@ def said_of_each(both: Both, evidence: Evidence, words: bool = True) -> bool:
         if (
             named
             and naming
-            and not any(all(lexicon.stated(t, stated) for t in names) and _mostly(others, stated) for stated in naming)
+            and not any(
+                all(lexicon.stated(t, stated) for t in names)
+                and (not others or lexicon.share(others, stated) >= lexicon.MOSTLY)
+                for stated in naming
+            )
         ):
             return False
     return True
-
-
-def _mostly(words: list[lexicon.Term], span: frozenset[str]) -> bool:
-    return not words or sum(lexicon.stated(t, span) or lexicon.akin(t, span) for t in words) >= MOSTLY * len(words)

@@ -44,12 +44,11 @@ from dataclasses import dataclass
 from rag import articles, asked, both, lexicon, names
 from rag import claim as kinds
 from rag.evidence import Evidence, Span
-from rag.lexicon import Term, akin, stated
+from rag.lexicon import Term, akin, share, stated
 from rag.question import Question
 
 BARE_TERMS = 2  # a reply of this many content words or fewer, or of names and numbers only, is a bare answer
 NEGATION_CAP = 0.3  # most support of a negated sentence by a span that negates nothing
-MOSTLY = 0.5  # the share of a sentence's new words other than names and numbers that its span must state
 RECENT_DAYS = 365  # a question about the latest news is not answered from an article older than the newest by more
 QUIZ_WORDS = 2  # how many of a quiz question's own words the sentence stating its chosen option must state, and how
 # many of the question's words a sentence that only wraps a name in them must find in the sentence naming it
@@ -78,10 +77,14 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     words = asked.keys(question)
     named = asked.named(question)  # a name is the question's own in another form only by a name ("Intel" is no
     # form of "intelligence")
-    new = [t for t in claim if t.key not in words and not (stated(t, named) if t.critical else akin(t, words))]
-    if question is not None and question.candidates and not new:  # "Apple or Google?" is answered by one of them
-        offered = asked.offered(question)
-        new = [t for t in claim if t.key in offered]
+    # the words of an answer the question offers ("Apple or Google?", "... a one-off payment or a multi-year
+    # investment?") are what the sentence answers, never words it repeats: the span must state the one it names
+    offered = asked.offered_only(question)
+    new = [
+        t
+        for t in claim
+        if t.key in offered or t.key not in words and not (stated(t, named) if t.critical else akin(t, words))
+    ]
     if question is not None and question.form == "open" and not (new and kinds.answers(question, sentence, claim)):
         return Support(0.0, reason="restates")
     if asked.quiz_words(question) and not asked.names_an_option(sentence, question):
@@ -100,7 +103,7 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
         ):
             best, tie = Support(round(value, 3), (sp,)), whole
     if best.score < 1.0:  # two places, each stating part of it: the spans stating most of the sentence
-        ranked = sorted(range(len(evidence.spans)), key=lambda k: -_share(claim, evidence.spans[k].stated))[:8]
+        ranked = sorted(range(len(evidence.spans)), key=lambda k: -share(claim, evidence.spans[k].stated))[:8]
         for i, k in enumerate(ranked):
             for k2 in ranked[i + 1 :]:
                 pair = (evidence.spans[k], evidence.spans[k2])
@@ -155,11 +158,11 @@ def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Su
             for sp in evidence.spans
             if sp.passage == i
             and all(stated(t, sp.stated) for t in new if t.critical)
-            and (not words or _share(words, sp.stated) >= MOSTLY)
+            and (not words or share(words, sp.stated) >= lexicon.MOSTLY)
         ]
         if not stating:
             return Support(0.0, reason="off-topic: every article")
-        more.append(max(stating, key=lambda sp: (_share(new, sp.stated), sp.start - sp.end)))
+        more.append(max(stating, key=lambda sp: (share(new, sp.stated), sp.start - sp.end)))
     return Support(found.score, found.spans + tuple(more))
 
 
@@ -274,15 +277,15 @@ class _Rules:
             naming = _naming({t.key for t in self.new}, spans)
             if not any(_states_enough(self.repeated, part) for part in naming):
                 return None, "off-topic: wrapped"  # the span's sentence naming it says too little of what was asked
-        if self.sentence_like and self.repeated and not _share(self.repeated, keys):
+        if self.sentence_like and self.repeated and not share(self.repeated, keys):
             return None, "off-topic: repeated"  # the span states none of what the sentence repeats of the question
         if any(not stated(t, stated_) for t in self.new if t.critical):
             return None, "unstated"  # the span names something else: the answer's own name stands elsewhere
         words = [t for t in self.new if not t.critical]
-        if self.sentence_like and words and _share(words, stated_) < MOSTLY:
+        if self.sentence_like and words and share(words, stated_) < lexicon.MOSTLY:
             return None, "unstated"  # the span states its names but little else of the answer: the subject the
             # model named ("Microsoft needs ...") is there, what it says of it ("... institutional partners") is not
-        value = _share(self.new, stated_)
+        value = share(self.new, stated_)
         if not self.sentence_like and value < 1.0:
             return None, "unstated"  # a bare answer is the article's words, not a rewording: every one stands there
         if self.negated and not any(sp.negated for sp in spans):
@@ -296,7 +299,7 @@ class _Rules:
 
     def _answering(self, spans: tuple[Span, ...]) -> frozenset[str]:
         """The words of the sentence of each span that states most of the answer's new words."""
-        return frozenset().union(*(max(sp.parts, key=lambda part: _share(self.new, part)) for sp in spans))
+        return frozenset().union(*(max(sp.parts, key=lambda part: share(self.new, part)) for sp in spans))
 
     def _beside(self, sp: Span, evidence: Evidence) -> bool:
         """The sentence of the span that states the answer's names and numbers (any of its sentences when it has
@@ -319,7 +322,7 @@ class _Rules:
         stated_ = frozenset().union(*(sp.stated for sp in spans))
         single = all(sp.single for sp in spans)
         stating = sum(stated(t, stated_) or akin(t, stated_) for t in self.asked)
-        return _share(self.claim, stated_), single, stating, len(self.written & set(re.findall(r"\w+", text)))
+        return share(self.claim, stated_), single, stating, len(self.written & set(re.findall(r"\w+", text)))
 
 
 def bare(claim: list[Term]) -> bool:
@@ -366,13 +369,6 @@ def _complement(claim: list[Term], a: Span, b: Span) -> bool:
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.passage == b.passage and a.start < b.end and b.start < a.end
-
-
-def _share(terms: list[Term], span: frozenset[str]) -> float:
-    """Weighted share of `terms` the span states in some form (names and numbers count double)."""
-    weight = {t.key: lexicon.CRITICAL_WEIGHT if t.critical else 1.0 for t in terms}
-    found = sum(weight[t.key] for t in terms if stated(t, span) or akin(t, span))
-    return found / sum(weight[t.key] for t in terms)
 
 
 def _shorter(a: Span, b: Span) -> bool:

@@ -242,6 +242,16 @@ def akin(term: Term, span: set[str] | frozenset[str]) -> bool:
     return not term.critical and misspelt(key, frozenset(span))
 
 
+MOSTLY = 0.5  # the share of a sentence's words other than names and numbers that the sentence citing it must state
+
+
+def share(terms: list[Term], span: set[str] | frozenset[str]) -> float:
+    """Weighted share of `terms` the span states in some form, or `akin` (names and numbers count double)."""
+    weight = {t.key: CRITICAL_WEIGHT if t.critical else 1.0 for t in terms}
+    found = sum(weight[t.key] for t in terms if stated(t, span) or akin(t, span))
+    return found / sum(weight[t.key] for t in terms)
+
+
 def coverage(claim: list[Term], span: set[str] | frozenset[str]) -> float:
     """Weighted share of the claim's terms that the span states (critical terms count double)."""
     total = sum(CRITICAL_WEIGHT if t.critical else 1.0 for t in claim)

@@ -47,6 +47,10 @@ CHOICE_FORM = (
     'This question asks "{first}" or "{second}": begin your answer with one of those two words, then say what the '
     "passages state."
 )
+WHICH_FORM = (
+    'This question asks which of two: "{first}" or "{second}". Begin your answer with the one the passages state, in '
+    "one short sentence."
+)
 OPEN_FORM = "Begin your answer with the answer itself in a few words (a name, a date, a number), in one short sentence."
 
 PASSAGE = "[{key}] {title}\n{text}"  # title: the article's title, with its outlet and date when known

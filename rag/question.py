@@ -102,6 +102,15 @@ _READER_TIME = {
     "pt": re.compile(r"(?<!\w)a que horas?(?!\w)", re.I),
 }
 _PARTS = re.compile(r"\s*[,;]\s*|\s+(?:while|whereas)\s+|\s+and\s+(?=(?:is|was|has|had|also|which|who|that)\b)", re.I)
+# "Is the deal a multi-million or a multi-billion dollar investment?", "Is it built on joint investments, or is it
+# more of a licensing deal?": a question with an auxiliary verb offering two phrases asks which, not yes or no. The
+# second runs to the end; the first begins with the word the second does ("as a one-off payment or as a ..."), or,
+# after "or is it ...", is the last words before it back to a function word
+_OR = re.compile(r"^(?P<head>.*?\S)\s*,?\s+or\s+(?P<tail>[^,;:?]+?)\s*[.?!]*\s*$", re.S)
+_OR_IS_IT = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|will|would)\s+(?:it|they|this|that|he|she)\s+", re.I)
+_LEADS = frozenset("a an the as in on at to for by with from into more mostly only".split())
+_NOT_AN_OPTION = frozenset("not so more less other another any anything else elsewhere both".split())
+MOST_OPTION_WORDS = 6
 MIN_PREMISE_TERMS = 3
 MIN_CLAUSE_TERMS = 2
 
@@ -129,6 +138,9 @@ class Question:
     # judges how two reports compare ("Was there inconsistency in ... between the report of October 1 and the
     # report of October 7?"): the passages state each report; the judgement is the model's reading of them
     judges: bool = False
+    # offers two phrases to choose between, after an auxiliary verb ("Is the agreement described as a routine
+    # renewal or a landmark move?"): `candidates` holds them, and the prompt asks for the one the passages state
+    which: bool = False
 
     @property
     def verdict_form(self) -> bool:
@@ -166,8 +178,9 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     yes_no = (
         is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked) and not embedded
     )
-    form = "choice" if options else "yes-no" if yes_no else "open"
-    offered = candidates(asked) if form == "open" else ()
+    phrases = alternatives(asked) if yes_no and not options else ()
+    form = "choice" if options else "yes-no" if yes_no and not phrases else "open"
+    offered = phrases or (candidates(asked) if form == "open" else ())
     placed = PLACE.sub("article", asked)  # an article named by its place is no figure to state
     stem = OPTIONS.sub("", placed)  # the question without its list of options
     return Question(
@@ -183,6 +196,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
         language=language,
         compares=bool(offered) and bool(COMPARES.search(stem)),
         judges=bool(JUDGED.search(stem) and _REPORTS.search(stem)),
+        which=bool(phrases),
     )
 
 
@@ -205,6 +219,32 @@ def candidates(question: str) -> tuple[str, ...]:
         found = between  # "Between A and B, which ...?" (not "Which deal was signed between A and B?")
     # "Is A or B ...?": the auxiliary opening the question is no part of the first name
     return (_AUXILIARY.sub("", found.group(1)).strip(), found.group(2)) if found else ()
+
+
+def alternatives(question: str) -> tuple[str, ...]:
+    """The two phrases an auxiliary question offers to choose between ("a routine renewal", "a landmark move"), or ()
+    when it asks yes or no ("... or not?", "... or any other?", one phrase of a list, or a long clause)."""
+    m = _OR.match(question)
+    if not m or not _AUXILIARY.match(question) or len(m["head"].split()) < 2:
+        return ()
+    head, tail = m["head"].split(), m["tail"]
+    if tail.split()[0].lower() in _NOT_AN_OPTION:
+        return ()
+    if it := _OR_IS_IT.match(tail):  # "..., or is it more of a licensing deal?"
+        second = tail[it.end() :]
+        cut = max((i for i, w in enumerate(head) if w.lower() in lexicon.STOPWORDS), default=-1) + 1
+        first = head[max(cut, len(head) - MOST_OPTION_WORDS) :]
+    else:
+        lead = tail.split()[0].lower()
+        if lead not in _LEADS:
+            return ()
+        at = max((i for i, w in enumerate(head) if w.lower() == lead), default=None)
+        if at is None:
+            return ()
+        first, second = head[at:], tail
+    if not first or not 0 < len(second.split()) <= MOST_OPTION_WORDS or len(first) > MOST_OPTION_WORDS:
+        return ()
+    return " ".join(first), second
 
 
 def choices(question: str) -> tuple[str, ...]:
@@ -259,7 +299,7 @@ def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
     """The question's content terms, once each: what it asks about, not the words it asks with ('how many', 'name',
     'according to the article') nor an either-or question's options (they are the verdict)."""
     skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS}
-    skip |= {lexicon.norm(w) for option in options for w in _WORD.findall(option)}
+    skip |= {k for option in options for k in lexicon.keys(option)}
     seen: dict[str, Term] = {}
     for t in lexicon.terms(question):
         if t.key not in skip and t.key not in seen:

@@ -2,6 +2,7 @@
 
 from rag import articles, asked, grounding, lexicon, names, verify
 from rag import claim as kinds
+from rag.answerer import how_to_begin
 from rag.evidence import build
 from rag.question import parse
 from rag.types import Passage
@@ -467,6 +468,47 @@ def test_a_comparison_between_offered_names_fixes_no_category():
     text = "MedStar Washington Hospital Center is the largest private hospital in Washington, D.C."
     assert support("MedStar Washington Hospital Center", either.asked, text, title="Hospitals") >= 0.5
     assert support("Yes", either.asked, text, title="Hospitals") == 0.0
+
+
+def test_two_phrases_offered_after_an_auxiliary_ask_which_not_yes_or_no():
+    # "Yes" was the product's reply to each of these (the reader sets' either-or questions)
+    for question, offered in (
+        (
+            "Is the agreement described as a routine renewal or a landmark move?",
+            ("a routine renewal", "a landmark move"),
+        ),
+        (
+            "Is Microsoft's money described as a one-off payment or as a multi-year investment?",
+            ("as a one-off payment", "as a multi-year investment"),
+        ),
+        (
+            "Is the tie-up built on joint investments, or is it more of a licensing-fee arrangement?",
+            ("joint investments", "more of a licensing-fee arrangement"),
+        ),
+    ):
+        parsed = parse(question)
+        assert (parsed.form, parsed.candidates) == ("open", offered)
+    # still yes or no: "or not", a list's last item, a long clause, no question with an auxiliary
+    for question in (
+        "Is the deal exclusive or not?",
+        "Does the deal mention any other partners or investors?",
+        "Do both articles indicate a connection to sports teams or leagues?",
+        "Did the article from TechCrunch report on the merger or in the December 15, 2023, article about a news "
+        "publisher's antitrust lawsuit against Google and its parent company?",
+    ):
+        assert parse(question).form == "yes-no", question
+    # the answer names one of them, and the span must state it with the question's other words
+    text = "In a landmark move, Microsoft and OpenAI have announced a new agreement."
+    question = "Is the agreement described as a routine renewal or a landmark move?"
+    assert support("The agreement is described as a landmark move.", question, text, title="Deal") >= 0.5
+    assert support("The agreement is described as a routine renewal.", question, text, title="Deal") == 0.0
+    # a phrase the question offers is the sentence's answer, not words it repeats: the span must state it
+    text = "Microsoft is putting its money into OpenAI as a multi year multi billion dollar investment."
+    question = "Is Microsoft's money described as a one-off payment or as a multi-year investment?"
+    assert support("It is a multi-year multi-billion dollar investment.", question, text, title="Deal") >= 0.5
+    assert support("The multi-year investment is a one-off payment.", question, text, title="Deal") == 0.0
+    # and the prompt asks for the one the passages state
+    assert 'which of two: "as a one-off payment" or "as a multi-year investment"' in how_to_begin(parse(question))
 
 
 def test_a_wh_question_is_open_whatever_else_it_says():
