@@ -20,6 +20,12 @@ _CHOICE = re.compile(
     r"\b(before|after|up|[a-z]{3,}) or ([a-z]{3,}|before|after)\b(?=[^,;]*(?:,\s*according to [^,;]+)?\?\s*$)"
 )  # "... increase or decrease, according to TechCrunch?", "go up or down after ...?"
 _PLURAL = re.compile(r"[a-z]+[^siu]s")  # "teams", "leagues", "products" (not "less", "various", "analysis", "bus")
+# what an either-or's first option follows when the two are topics a yes/no question asks about, not a judgement
+_ABOUT = re.compile(
+    r"\b(?:about|regarding|concerning|including|like|any|anything|mentions?|mentioned|mentioning|covers?|covered|"
+    r"discuss(?:es|ed)?)(?:\s+[\w'’-]+)?\s+$",
+    re.I,
+)
 _ASKS_WHICH = re.compile(r"\b(?:which|what|whose)\s+$", re.I)  # the word before an either-or's first option
 _AUXILIARY = re.compile(
     r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)\b", re.I
@@ -256,6 +262,8 @@ def choices(question: str) -> tuple[str, ...]:
         return ()
     if _ASKS_WHICH.search(question[: m.start()]):
         return ()  # "Which hospitals or healthcare companies ...?" asks for names of either kind, not a judgement
+    if _ABOUT.search(question[: m.start()]):
+        return ()  # "Does the deal say anything about privacy or security?": topics, either of which makes it yes
     if all(_PLURAL.fullmatch(word) for word in m.groups()):
         return ()  # "... a connection to sports teams or leagues?": kinds of things, either of which makes it yes
     return (m.group(1), m.group(2))

@@ -165,6 +165,9 @@ def test_either_or_questions_take_their_options_as_the_verdict():
     # "which X or Y" asks for names of either kind: its answer's first word is no verdict to split off
     assert choices("Which hospitals or healthcare companies are already using the technology?") == ()
     assert choices("Does the blog call the relationship symbiotic or competitive?") == ("symbiotic", "competitive")
+    # two topics a question asks about are no judgement: "Privacy: ..." was the product's reply to this one
+    assert choices("Does the deal say anything about privacy or security?") == ()
+    assert choices("Does the agreement mention privacy or security?") == ()
     assert split_verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
         "Inconsistent. ",
         "Google paid $26 billion.",
