@@ -113,8 +113,8 @@ def to_reader(llm: ChatLLM, text: str, target: str, source: str = "en", threshol
     if only_dates:
         return local
     shown = translate(llm, local, target)
-    if foreign_words(shown, text, target):
-        return None  # a word the reader's language does not have: a garbled or half-done translation
+    if foreign_words(shown, text, target) or dropped_names(shown, text):
+        return None  # a word the reader's language does not have, or a name left out: a garbled translation
     return shown if restates(translate(llm, shown, source), text, threshold) else None
 
 
@@ -138,6 +138,36 @@ def foreign_words(translation: str, verified: str, target: str) -> list[str]:
         known = _zipf(low, target)
         if (low in verbatim and known < COMMON) or (not known and not _compound(low, target)):
             out.append(word)
+    return out
+
+
+_WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+# a people's adjective, which translations write in their own words ("American": "estadounidenses", "French")
+_PEOPLE = re.compile(r"(?:an|ese|ish|ch)$")
+NAME_STEM = 5  # the letters of a name its translation keeps ("American" / "américains", "European" / "européens")
+
+
+def dropped_names(translation: str, verified: str) -> list[str]:
+    """The names of the verified answer (its capitalised words inside a sentence; months and weekdays, which dates
+    write in the reader's language, and a people's adjectives aside) that the translation does not write in any
+    form: "Azure" of "Microsoft's Azure cloud infrastructures provide the necessary computing power", translated
+    "Les infrastructures de cloud Microsoft fournissent le nécessaire ...". The 1.5B model's translation back puts
+    such names back, so `restates` cannot see them."""
+    written = [_unaccented(w.lower()) for w in _TOKEN.findall(translation)]
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+", verified):
+        for word in _TOKEN.findall(sentence)[1:]:
+            if (
+                len(word) < 3
+                or not word[:1].isupper()
+                or word in lexicon.MONTHS
+                or word in _WEEKDAYS
+                or _PEOPLE.search(word)
+            ):
+                continue
+            stem = _unaccented(word.lower())[:NAME_STEM]
+            if not any(w.startswith(stem) for w in written):
+                out.append(word)
     return out
 
 

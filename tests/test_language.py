@@ -3,7 +3,7 @@ question read from the reader's own words."""
 
 import pytest
 
-from rag.language import detect, foreign_words, localize_dates, restates
+from rag.language import detect, dropped_names, foreign_words, localize_dates, restates
 from rag.question import asks_for_a_fact, parse
 
 
@@ -116,3 +116,28 @@ def test_a_translation_may_use_only_words_of_the_readers_language_and_the_answer
     translation, verified, language, foreign
 ):
     assert foreign_words(translation, verified, language) == foreign
+
+
+@pytest.mark.parametrize(
+    ("translation", "verified", "dropped"),
+    [
+        (  # the multilingual set's dev garble: "Azure" and the computing power left out, passed by the way back
+            "Les infrastructures de cloud Microsoft fournissent le nécessaire pour les modèles d'OpenAI.",
+            "Microsoft's Azure cloud infrastructures provide the necessary computing power for OpenAI's models.",
+            ["Azure"],
+        ),
+        (
+            "Die Artikel erwähnt die Office Suite und die Azure Cloud Lösungen.",
+            "It names the Office suite and Azure.",
+            [],
+        ),
+        ("La soberanía digital y la dependencia de actores estadounidenses.", "Reliance on American actors.", []),
+        (
+            "Dépendance aux acteurs européens, depuis le 28 octobre.",
+            "Reliance on European actors since October 28.",
+            [],
+        ),
+    ],
+)
+def test_a_translation_writes_every_name_of_the_verified_answer(translation, verified, dropped):
+    assert dropped_names(translation, verified) == dropped
