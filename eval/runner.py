@@ -73,10 +73,15 @@ def ask(
 ) -> list[Asked]:
     """Index the corpus (incrementally) into the engine's collection, then ask every question once."""
     try:
-        engine.index([corpus])
+        report = engine.index([corpus])
     except BrokenIndex:  # the set's own collection, embedded by another model: made anew from the corpus
         engine.drop()
-        engine.index([corpus])
+        report = engine.index([corpus])
+    # the set's collection is its corpus alone: articles of an earlier pool of this set (a run with another --limit)
+    # or of its corpus at another path (a moved checkout or data folder, whose deletions the indexer cannot see)
+    # leave it
+    for source in sorted(set(engine.documents()) - {*report.added, *report.updated, *report.unchanged}):
+        engine.remove(source)
     out: list[Asked] = []
     for i, sample in enumerate(samples):
         started = time.perf_counter()

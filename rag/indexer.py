@@ -83,6 +83,8 @@ def index_paths(
             seen.add(article.source)
             if known.get(article.source, ("",))[0] == article.sha256:
                 report.unchanged.append(article.source)
+                if (was := known[article.source][1]) and was != article.root and not Path(was).is_dir():
+                    store.rehome(article.source, article.root)  # its folder moved: deletions there now count
                 continue
             pieces = chunk(article.text, settings.chunk_size, settings.chunk_overlap, embedder.tokenize)
             (report.updated if article.source in known else report.added).append(article.source)

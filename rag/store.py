@@ -313,6 +313,15 @@ class Store:
         except Exception as exc:
             raise self._unavailable(exc) from exc
 
+    def rehome(self, source: str, root: str) -> None:
+        """Record that a document's unchanged file is now read from the folder `root` (its old folder moved)."""
+        try:
+            got = self.collection.get(where={"source": source}, include=["metadatas"])
+            if got["ids"]:
+                self.collection.update(ids=got["ids"], metadatas=[{**m, "root": root} for m in got["metadatas"]])
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
     def touch(self) -> str:
         """Record that the contents changed; the new generation."""
         _forget(self.settings)

@@ -126,6 +126,28 @@ def test_eval_uses_its_own_collection(llm, tmp_path):
     assert Engine().store.count() == 0  # the user's collection was not touched
 
 
+def test_an_eval_collection_holds_its_corpus_alone_wherever_it_was_indexed_from(llm, tmp_path):
+    import shutil
+
+    from rag import Engine
+
+    # the set's corpus, indexed from one path, then copied elsewhere without one of its articles (a moved data
+    # folder, or a benchmark pool written anew for another --limit): the indexer keeps the missing article, as its
+    # recorded folder is not the one indexed; the evaluation's collection must not
+    first, second = tmp_path / "first", tmp_path / "second"
+    shutil.copytree(SEEDS, first)
+    qs = write_set(tmp_path / "mini.jsonl", SET[:1])
+    settings = runner.eval_settings(get_settings(), "mini", first)
+    llm.queue(REPLIES[0])
+    assert cli(["eval", str(qs), "--corpus", str(first), "--out", str(tmp_path / "o1"), "--quiet"]) == 0
+    assert len(Engine(settings).documents()) == 2
+    shutil.copytree(first, second)
+    (second / "000_4c23560438d8b1e6.txt").unlink()
+    llm.queue(REPLIES[0])
+    assert cli(["eval", str(qs), "--corpus", str(second), "--out", str(tmp_path / "o2"), "--quiet"]) == 0
+    assert list(Engine(settings).documents()) == ["004_c32bc8aee1998fbf.txt"]
+
+
 def test_an_eval_collection_embedded_by_another_model_is_made_anew(llm, tmp_path):
     from fakes import HashEmbedding
 

@@ -325,6 +325,10 @@ def test_a_folder_moved_or_copied_is_the_same_articles(tmp_path, corpus):
     edited = e.index([moved])  # moved, then edited: the old file is gone, so this is its new version
     assert edited.updated == ["b.md"] and not edited.added
     assert sorted(e.documents()) == ["a.txt", "b.md", "c.html"]
+    (moved / "c.html").unlink()
+    pruned = e.index([moved])  # a file deleted from the moved folder leaves the index, as from its old place
+    assert pruned.removed == ["c.html"] and sorted(e.documents()) == ["a.txt", "b.md"]
+    assert e.origin("a.txt") == str(moved.resolve())
 
 
 def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
