@@ -293,7 +293,7 @@ class Engine:
                 self.rewriter,
                 target=reader,
                 source=s.articles_language,
-                threshold=s.support_threshold,
+                threshold=s.translation_threshold,
             )
             if reader != s.articles_language
             else None

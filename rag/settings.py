@@ -177,6 +177,14 @@ class Settings(BaseSettings):
         description="A sentence is shown when the span it cites states this share of the words it adds to the "
         "question (names and numbers counting double; rag.grounding), chosen on the seed set's dev replies.",
     )
+    translation_threshold: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A translated answer is shown when it, translated back, and the verified answer state each "
+        "other's words at this share (names and numbers counting double; rag.language.restates); otherwise the "
+        "verified answer is shown in the articles' language, labelled.",
+    )
     verdict_bias: float = Field(
         0.25,
         description="A yes/no question is answered Yes when log P(Yes) - log P(No) of the model's reply exceeds this "

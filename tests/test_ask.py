@@ -163,6 +163,33 @@ def test_a_translation_that_does_not_translate_back_to_the_verified_answer_is_no
     assert "Viele Jahre" in llm.prompts[3][-1].content  # the way back was asked of the shown translation
 
 
+def test_how_closely_a_translation_must_come_back_is_its_own_setting(llm, monkeypatch):
+    from rag import get_settings
+
+    # "hérite" (inherits) for "hosts": translated back, 5 of the answer's 6 weighted words come back (0.83)
+    replies = (
+        "Which cloud service provider hosts OpenAI's models?",
+        "Microsoft hosts OpenAI's models.",
+        "Microsoft hérite les modèles d'OpenAI.",
+        "Microsoft inherits the models of OpenAI.",
+    )
+    question = "Quel service cloud héberge les modèles d'OpenAI ?"
+    llm.queue(*replies)
+    assert rag.ask(question).text.startswith("Microsoft hérite")  # the default bar (0.5), as the verifier's
+    monkeypatch.setenv("RAG_TRANSLATION_THRESHOLD", "0.9")
+    get_settings.cache_clear()
+    llm.queue(*replies)
+    answer = rag.ask(question)
+    assert answer.text.startswith("Microsoft hosts OpenAI's models [1]") and answer.text.endswith(
+        prompts.UNCHECKED["fr"]
+    )
+    monkeypatch.setenv("RAG_SUPPORT_THRESHOLD", "0.9")  # the verifier's bar does not move the translation's
+    monkeypatch.setenv("RAG_TRANSLATION_THRESHOLD", "0.5")
+    get_settings.cache_clear()
+    llm.queue(*replies)
+    assert rag.ask(question).text.startswith("Microsoft hérite")
+
+
 def test_a_translation_left_half_in_english_is_not_shown(llm):
     llm.queue(
         "What questions does the collaboration raise for the European market?",
