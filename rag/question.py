@@ -266,7 +266,25 @@ def choices(question: str) -> tuple[str, ...]:
         return ()  # "Does the deal say anything about privacy or security?": topics, either of which makes it yes
     if all(_PLURAL.fullmatch(word) for word in m.groups()):
         return ()  # "... a connection to sports teams or leagues?": kinds of things, either of which makes it yes
+    if len(_WORD.findall(question[m.end() :])) > 1 and not contrast(m.group(1), m.group(2)):
+        return ()  # "... a quarter or total points scored?": the words go on, and name no judgement
     return (m.group(1), m.group(2))
+
+
+_NEGATING = ("in", "un", "dis", "non", "im", "ir", "il")
+_CONTRASTS = frozenset(
+    frozenset(pair.split("/"))
+    for pair in "before/after up/down increase/decrease similar/different same/different positive/negative "
+    "higher/lower more/less rise/fall success/failure better/worse earlier/later optimistic/pessimistic".split()
+)
+
+
+def contrast(first: str, second: str) -> bool:
+    """Two words a judgement chooses between: one the other negated ("consistent", "inconsistent"; "agreement",
+    "disagreement") or a pair of opposites ("before", "after"; "similar", "different")."""
+    a, b = first.lower(), second.lower()
+    negated = any(b == p + a or a == p + b or b == p + "-" + a for p in _NEGATING)
+    return negated or frozenset((a, b)) in _CONTRASTS
 
 
 def asks_for_a_fact(text: str, language: str) -> bool:

@@ -168,6 +168,19 @@ def test_either_or_questions_take_their_options_as_the_verdict():
     # two topics a question asks about are no judgement: "Privacy: ..." was the product's reply to this one
     assert choices("Does the deal say anything about privacy or security?") == ()
     assert choices("Does the agreement mention privacy or security?") == ()
+    # two words the question goes on after are options only when they are opposites (MultiHop-RAG dev: "Quarter:
+    # ..." and a verdict word "Service" had been the replies)
+    assert (
+        choices("Do the articles suggest bets like a team leading at the end of a quarter or total points scored?")
+        == ()
+    )
+    assert choices("Has it focused on Meta's subscription service or probing X over illegal content risks?") == ()
+    kick = "Did the report describe a successful or unsuccessful field goal attempt by the kicker?"
+    assert choices(kick) == ("successful", "unsuccessful")
+    assert choices("Did the two outlets show agreement or disagreement in terms of growth?") == (
+        "agreement",
+        "disagreement",
+    )
     assert split_verdict("Inconsistent. Google paid $26 billion.", choices(question)) == (
         "Inconsistent. ",
         "Google paid $26 billion.",
