@@ -80,8 +80,8 @@ def ask(
     # the set's collection is its corpus alone: articles of an earlier pool of this set (a run with another --limit)
     # or of its corpus at another path (a moved checkout or data folder, whose deletions the indexer cannot see)
     # leave it
-    for source in sorted(set(engine.documents()) - {*report.added, *report.updated, *report.unchanged}):
-        engine.remove(source)
+    if stale := sorted(set(engine.documents()) - {*report.added, *report.updated, *report.unchanged}):
+        engine.remove(*stale)
     out: list[Asked] = []
     for i, sample in enumerate(samples):
         started = time.perf_counter()

@@ -238,8 +238,10 @@ class Engine:
         recorded = recorded_generation(self.settings)
         return len(self._keywords_at(recorded).passages) if recorded is not None else self.store.count()
 
-    def remove(self, source: str) -> None:
-        self.store.remove(source)
+    def remove(self, *sources: str) -> None:
+        """Delete these articles from the index; its generation changes once."""
+        for source in sources:
+            self.store.remove(source)
         self.store.touch()
 
     def drop(self) -> None:

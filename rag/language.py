@@ -11,6 +11,7 @@ import unicodedata
 
 from rag import lexicon, prompts, verify
 from rag.chat import ChatLLM, Message
+from rag.evidence import split_sentences
 
 # short, frequent words that tell one language from another in a one-line question (accents kept)
 _WORDS = {
@@ -155,8 +156,8 @@ def dropped_names(translation: str, verified: str) -> list[str]:
     such names back, so `restates` cannot see them."""
     written = [_unaccented(w.lower()) for w in _TOKEN.findall(translation)]
     out = []
-    for sentence in re.split(r"(?<=[.!?])\s+", verified):
-        for word in _TOKEN.findall(sentence)[1:]:
+    for start, end in split_sentences(verified):
+        for word in _TOKEN.findall(verified[start:end])[1:]:
             if (
                 len(word) < 3
                 or not word[:1].isupper()

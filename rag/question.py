@@ -283,7 +283,7 @@ def contrast(first: str, second: str) -> bool:
     """Two words a judgement chooses between: one the other negated ("consistent", "inconsistent"; "agreement",
     "disagreement") or a pair of opposites ("before", "after"; "similar", "different")."""
     a, b = first.lower(), second.lower()
-    negated = any(b == p + a or a == p + b or b == p + "-" + a for p in _NEGATING)
+    negated = any(b == p + a or a == p + b for p in _NEGATING)  # _CHOICE's words have no hyphen
     return negated or frozenset((a, b)) in _CONTRASTS
 
 
