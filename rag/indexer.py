@@ -68,6 +68,7 @@ def index_paths(
         todo: list[tuple[Article, list[Chunk]]] = []
         seen: set[str] = set()
         kept: set[str] = set()  # files that could not be read this time
+        moved: set[str] = set()  # recorded folders that no longer exist, whose files this run found elsewhere
         claimed: dict[str, tuple[str, str]] = {}  # source -> (folder, sha256) of the file that has it in this run
         for root, path in files:
             try:
@@ -81,10 +82,13 @@ def index_paths(
                 continue  # the same text under the same name, from a second folder of this run: one article
             claimed[article.source] = (article.root, article.sha256)
             seen.add(article.source)
+            was = known.get(article.source, ("", ""))[1]
+            if was and was != article.root and not Path(was).is_dir():
+                moved.add(was)  # its folder moved here: that folder's files not found here were deleted
             if known.get(article.source, ("",))[0] == article.sha256:
                 report.unchanged.append(article.source)
-                if (was := known[article.source][1]) and was != article.root and not Path(was).is_dir():
-                    store.rehome(article.source, article.root)  # its folder moved: deletions there now count
+                if was in moved:
+                    store.rehome(article.source, article.root)  # deletions here count from now on too
                 continue
             pieces = chunk(article.text, settings.chunk_size, settings.chunk_overlap, embedder.tokenize)
             (report.updated if article.source in known else report.added).append(article.source)
@@ -101,7 +105,7 @@ def index_paths(
         _embed_and_store(todo, store, embedder, settings, report, progress, show_bar)
         folders = {str(p.resolve()) for p in paths if p.is_dir()}
         for source in sorted(set(known) - seen - kept):  # files deleted from an indexed folder leave the index
-            if known[source][1] in folders:
+            if known[source][1] in folders or known[source][1] in moved:
                 store.remove(source)
                 report.removed.append(source)
         _settle(store, settings, report.changed)

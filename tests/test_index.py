@@ -329,6 +329,11 @@ def test_a_folder_moved_or_copied_is_the_same_articles(tmp_path, corpus):
     pruned = e.index([moved])  # a file deleted from the moved folder leaves the index, as from its old place
     assert pruned.removed == ["c.html"] and sorted(e.documents()) == ["a.txt", "b.md"]
     assert e.origin("a.txt") == str(moved.resolve())
+    again = tmp_path / "again"
+    moved.rename(again)
+    (again / "b.md").unlink()  # moved and a file deleted in one step: gone with the folder it was recorded in
+    pruned = e.index([again])
+    assert pruned.removed == ["b.md"] and sorted(e.documents()) == ["a.txt"]
 
 
 def test_a_rebuild_does_not_silently_drop_articles_from_elsewhere(tmp_path, corpus):
