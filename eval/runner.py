@@ -45,6 +45,8 @@ class Record:
     match: bool | None = None
     f1: float | None = None
     cited_ok: bool | None = None  # every citation comes from a gold source (None: no gold sources)
+    unverified: bool = False  # refused although the model answered, with no sign it made the answer up (rag.refusal)
+    nearest_gold: bool = False  # ... and the nearest span it shows the reader states the gold answer
     latency_s: float = 0.0
     first_token_s: float = 0.0
     error: str | None = None
@@ -133,6 +135,9 @@ def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: flo
         rec.f1 = round(max(token_f1(shown, g) for g in sample.golds), 3)
     if sample.sources and not answer.refused:
         rec.cited_ok = all(c.source in sample.sources for c in answer.citations)
+    rec.unverified = answer.unverified
+    near = " ".join(c.quote for c in answer.nearest)
+    rec.nearest_gold = bool(near and sample.answerable and sample.golds and matches_any(near, sample.golds))
     return rec
 
 
@@ -152,6 +157,11 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, float | None]:
         "wrong_unlisted_n": float(
             sum(r.outcome == outcomes.WRONG and bool(r.match) and r.cited_ok is False for r in ok)
         ),
+        # refusals although the model answered, its answer unverified, not made up (rag.refusal): of answerable
+        # questions, those whose nearest span shown states the gold answer, and of unanswerable ones
+        "unverified_answerable_n": float(sum(r.unverified for r in answerable)),
+        "nearest_gold_n": float(sum(r.nearest_gold for r in answerable)),
+        "unverified_unanswerable_n": float(sum(r.unverified for r in ok if not r.sample.answerable)),
         "k": k,
         "hit_at_k": mean([hit_at(r.rank, k) for r in ranked]),
         "mrr": mean([reciprocal_rank(r.rank) for r in ranked]),
@@ -217,10 +227,11 @@ def load(folder: Path) -> list[tuple[Sample, Answer]]:
             passages=tuple(Passage(**p) for p in a["passages"]),
             timings=Timings(**a["timings"]),
             samples=tuple(a.get("samples", ())),
+            nearest=tuple(Citation(**c) for c in a.get("nearest", ())),
         )
         sample = Sample(**{k: tuple(v) if isinstance(v, list) else v for k, v in row["item"].items()})
         out.append((sample, answer))
     return out
 
 
-_NESTED = {"citations", "sentences", "dropped", "passages", "timings", "samples"}
+_NESTED = {"citations", "sentences", "dropped", "passages", "timings", "samples", "nearest"}

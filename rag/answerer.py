@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from rag import context, lexicon, prompts, reading, timeline, verdict
+from rag import context, lexicon, prompts, reading, refusal, timeline, verdict
 from rag.chat import ChatLLM, Message, Reply, assistant
 from rag.cite import Citer, declines, split_verdict, strip_markers, with_markers
 from rag.consistency import Consistency, Sampler
@@ -20,6 +20,7 @@ from rag.types import Answer, Passage, Sentence, Timings
 # eight sentences took 25 s of a seed run; 1 of 291 replies over six sets, none of whose later sentences was shown),
 # so generation stops there
 MOST_SENTENCES = 2
+VETOED = "vetoed"  # a sentence after a verdict that rag.verdict.allowed refused
 
 
 class AnswerStream:
@@ -210,7 +211,8 @@ def generate(
             and not verdict.allowed(word, question, evidence, citer.premises())
         ):
             draft.vetoed = True
-            draft.dropped.append(sentence)  # a "Yes" to premises no passage states, and whatever follows it
+            # a "Yes" to premises no passage states, and whatever follows it
+            draft.dropped.append(replace(sentence, reason=sentence.reason or VETOED))
             return None
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)
@@ -305,6 +307,7 @@ def generate(
     claims = [split_verdict(strip_markers(s.text), question.options)[1] for s in draft.shown]
     # a bare answer ("October 28, 2025 [1]") is shown with the sentence of its article that states it
     source = reading.line(draft.shown, claims, citer.citations, question.asked)
+    unsure = refused and refusal.unverified(buffer.text, draft.dropped)
     if refused:
         text = prompts.REFUSALS.get(question.language, prompts.REFUSAL)
         yield show(text)
@@ -333,6 +336,8 @@ def generate(
         language=question.language,
         verdict=decided,
         samples=tuple(samples),
+        unverified=unsure,
+        nearest=refusal.nearest(citer, draft.dropped) if unsure else (),
         timings=Timings(
             retrieve_s=retrieve_s,
             first_token_s=draft.first_s,

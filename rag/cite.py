@@ -27,6 +27,10 @@ _WITHHELD = re.compile(
     r"(?:don't|doesn't) (?:provide|contain|include)|no details?\b)",
     re.I,
 )
+# why a sentence is refused, besides rag.grounding's reasons: it says something about the passages, it is a bare
+# verdict word (shown only in front of a supported reason or on the premises), its support is below the threshold,
+# or the model's sampled replies do not say it again
+META, VERDICT, WEAK, INCONSISTENT = "meta", "verdict", "weak", "inconsistent"
 _TEXTS = re.compile(r"\b(?:passages?|articles?|texts?|sources?|reports?|coverage|documents?)\b", re.I)
 
 
@@ -81,12 +85,12 @@ class Citer:
         text = strip_markers(raw_sentence)
         _, claim = split_verdict(text, self.question.options)
         if not claim or is_meta(text):
-            return Sentence(text, 0.0, False)
+            return Sentence(text, 0.0, False, reason=META if claim else VERDICT)
         support = grounding.check(claim, self.evidence, self.question)
-        if support.score < self.threshold or (
-            self.samples and consistency.agreement(claim, self.samples, self.question.asked) < self.floor
-        ):
-            return Sentence(text, round(support.score, 3), False)
+        if support.score < self.threshold:
+            return Sentence(text, round(support.score, 3), False, reason=support.reason or WEAK)
+        if self.samples and consistency.agreement(claim, self.samples, self.question.asked) < self.floor:
+            return Sentence(text, round(support.score, 3), False, reason=INCONSISTENT)
         keys = tuple(self.cite(sp) for sp in support.spans)
         return Sentence(with_markers(text, keys), round(support.score, 3), True, keys)
 
@@ -110,15 +114,16 @@ class Citer:
         """The key of a span's citation, numbered on first use."""
         ident = (sp.passage, sp.start, sp.end)
         if ident not in self._keys:
-            p = self.evidence.passages[sp.passage]
             key = len(self.citations) + 1
             self._keys[ident] = key
-            self.citations.append(
-                Citation(
-                    key, p.source, p.chunk_id, p.text[sp.start : sp.end], p.start + sp.start, p.start + sp.end, p.title
-                )
-            )
+            self.citations.append(quote(self.evidence, sp, key))
         return self._keys[ident]
+
+
+def quote(evidence: Evidence, sp: Span, key: int) -> Citation:
+    """A span as a `Citation` numbered `key`: its exact words and where they stand in the article's file."""
+    p = evidence.passages[sp.passage]
+    return Citation(key, p.source, p.chunk_id, p.text[sp.start : sp.end], p.start + sp.start, p.start + sp.end, p.title)
 
 
 def with_markers(text: str, keys: tuple[int, ...]) -> str:

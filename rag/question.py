@@ -92,11 +92,13 @@ JUDGED = re.compile(
     re.I,
 )
 _REPORTS = re.compile(r"\b(?:report\w*|articles?|portray\w*|coverage|narrative\w*|stor(?:y|ies)|publish\w*)\b", re.I)
+# where a question's wh-word stands: first, or after the source it names ("According to the analysis, why ...?")
+_OPENING = r"^\W*(?:(?:according to|as per|per|in|from)\b[^,?]*,\s*)?"
 _WANTS = (
     ("time", re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bat what hour\b", re.I)),
     ("number", re.compile(r"\bhow (?:many|much)\b|\bwhat (?:percentage|share|number|amount|proportion)\b", re.I)),
-    ("date", re.compile(r"^\W*when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
-    ("reason", re.compile(r"^\W*why\b|\bfor what reason\b", re.I)),
+    ("date", re.compile(rf"{_OPENING}when\b|\b(?:what|which|in what) (?:date|day|year|month)\b", re.I)),
+    ("reason", re.compile(rf"{_OPENING}why\b|\bfor what reason\b", re.I)),
 )
 # the time of day asked in the reader's own words, which a translation may turn into "when" ("¿A qué hora se firmó
 # ...?" -> "When was ... signed?"): the kind asked is read from the reader's question too

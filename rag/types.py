@@ -41,6 +41,7 @@ class Sentence:
     score: float
     supported: bool
     keys: tuple[int, ...] = ()
+    reason: str = ""  # why the verifier refused it (rag.grounding's reasons, "meta", "verdict", "weak", ...)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class Answer:
     language: str = "en"  # the language `text` is in: the question's
     verdict: Verdict | None = None  # a yes/no or either-or question decided by probability (rag.verdict)
     samples: tuple[str, ...] = ()  # the replies sampled to check this one's consistency (rag.consistency), if any
+    # a refusal although the model answered, with no sign that it made the answer up (rag.refusal): the articles
+    # may state it in other words. `nearest` holds the span its reply drew on most, for the reader to check: not
+    # a citation, as nothing verified that it answers the question
+    unverified: bool = False
+    nearest: tuple[Citation, ...] = ()
     timings: Timings = field(default_factory=Timings)
 
     @property

@@ -148,6 +148,10 @@ def _answer_one(engine, question: str, as_json: bool, history: History = ()) -> 
     answer = stream.answer
     for c in answer.citations:
         print(f'  [{c.key}] {c.source} chars {c.start}-{c.end}: "{c.quote}"')
+    if answer.unverified:
+        print("  (the model did answer, but no passage could be verified as stating its answer)")
+    for c in answer.nearest:
+        print(f'  nearest passage, not verified: {c.source} chars {c.start}-{c.end}: "{c.quote}"')
     if answer.dropped:
         print(f"  ({len(answer.dropped)} unsupported sentence(s) left out; --json shows them)")
     return answer

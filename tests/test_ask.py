@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 import rag
-from rag import REFUSAL, BadQuestion, prompts
+from rag import REFUSAL, BadQuestion, prompts, refusal
 from rag.language import to_reader
 from rag.settings import get_settings
 from rag_cli import main as cli
@@ -40,6 +40,42 @@ def test_unsupported_answer_becomes_the_fixed_refusal(llm):
     assert answer.refused and answer.text == REFUSAL and answer.citations == ()
     assert answer.raw == "Sam Altman announced the agreement."
     assert [d.text for d in answer.dropped] == ["Sam Altman announced the agreement."]
+
+
+def test_refusal_of_an_answer_the_articles_state_in_other_words_is_unverified_with_its_nearest_span(llm):
+    # the reply repeats the reader's "tie-up" and "part of", which the sentence it rests on writes otherwise: the
+    # verifier cannot tell it from a real fact cited for another question, so it is refused, but not as absent
+    llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
+    answer = rag.ask("What industry-wide shift is this tie-up part of?")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == ()
+    assert answer.unverified and answer.dropped[0].reason == "off-topic: repeated"
+    (near,) = answer.nearest
+    assert near.quote.startswith("The strengthening of the Microsoft-OpenAI partnership fits into a broader trend")
+    assert (SEEDS / near.source).read_text()[near.start : near.end] == near.quote
+
+
+@pytest.mark.parametrize(
+    ("reply", "question", "reason"),
+    [
+        ("Sam Altman announced the agreement.", "Who announced the agreement?", "invented"),
+        ("The agreement was announced.", "Who announced the agreement?", "restates"),
+        ("The articles do not mention who announced it.", "Who announced the agreement?", "meta"),
+        ("NOT IN ARTICLES", "Who announced the agreement?", "meta"),
+    ],
+)
+def test_refusal_of_an_invented_or_empty_reply_says_the_articles_lack_the_answer(llm, reply, question, reason):
+    llm.queue(reply)
+    answer = rag.ask(question)
+    assert answer.refused and answer.text == REFUSAL
+    assert not answer.unverified and answer.nearest == ()
+    assert [d.reason for d in answer.dropped] == [reason]
+
+
+def test_vetoed_yes_is_an_unverified_refusal(llm):
+    llm.queue("Yes, the deal keeps people's data private.")  # the fake cannot score: its verdict is its first word
+    answer = rag.ask("Does the deal include steps to keep people's data private?")
+    assert answer.refused and answer.unverified  # the verdict was the model's; its premise is only reworded there
+    assert answer.dropped[0].text.startswith("Yes") and answer.dropped[0].reason not in refusal.ABSENT
 
 
 def test_question_in_words_no_article_uses_reaches_the_llm_and_is_answered(llm):
@@ -255,6 +291,16 @@ def test_cli_ask_json_and_errors(llm, capsys):
     assert data["refused"] is False and data["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
     assert cli(["ask", " "]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_cli_shows_an_unverified_refusals_nearest_passage_as_no_citation(llm, capsys):
+    llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
+    assert cli(["ask", "What industry-wide shift is this tie-up part of?"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == REFUSAL and "[1]" not in "\n".join(out)
+    assert out[1] == "  (the model did answer, but no passage could be verified as stating its answer)"
+    assert out[2].startswith("  nearest passage, not verified: 004_c32bc8aee1998fbf.txt chars ")
+    assert "fits into a broader trend of consolidation" in out[2]
 
 
 def test_cli_asking_in_a_row_keeps_the_conversation_as_the_chat_window_does(llm, capsys, monkeypatch):

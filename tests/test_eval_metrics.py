@@ -173,3 +173,22 @@ def test_wrong_answers_naming_the_gold_answer_from_an_unlisted_article_are_count
     assert summary["wrong_unlisted_n"] == 1
     assert _unlisted(summary).startswith("(1 of the 2 wrong shown give the gold answer")
     assert _unlisted(summarize(records[1:], 4)) == ""
+
+
+def test_unverified_refusals_and_their_nearest_spans_are_counted_by_kind_of_question():
+    read = (Passage("c1", "a.txt", "A", "Azure hosts OpenAI's models.", 0, 28),)
+    near = (Citation(1, "a.txt", "c1", "Azure hosts OpenAI's models.", 0, 28),)
+    asked = Sample("1", "Which cloud hosts OpenAI's models?", True, "Azure")
+    lacking = Sample("2", "Who is OpenAI's CEO?", False)
+    answers = [
+        (asked, Answer(asked.question, REFUSAL, True, passages=read, unverified=True, nearest=near)),
+        (asked, Answer(asked.question, REFUSAL, True, passages=read, unverified=True)),
+        (asked, Answer(asked.question, REFUSAL, True, passages=read)),
+        (lacking, Answer(lacking.question, REFUSAL, True, passages=read, unverified=True, nearest=near)),
+        (lacking, Answer(lacking.question, REFUSAL, True, passages=read)),
+    ]
+    records = [score(s, a, None, 1.0, "en") for s, a in answers]
+    assert [r.outcome for r in records] == ["refused"] * 5  # an unverified refusal is graded as any refusal
+    summary = summarize(records, 4)
+    assert summary["unverified_answerable_n"] == 2 and summary["nearest_gold_n"] == 1
+    assert summary["unverified_unanswerable_n"] == 1

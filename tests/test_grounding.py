@@ -202,6 +202,16 @@ def test_a_time_of_day_asked_in_the_readers_words_is_not_answered_by_a_date():
     assert asked.wants == "date" and grounding.check("October 28, 2025", evidence, asked).score == 1.0
 
 
+def test_the_kind_asked_is_read_after_the_source_a_question_names_first():
+    # "According to X, why ...?" asks for a reason as "Why ...?" does; a "when" inside the question asks no date
+    assert parse("According to the analysis, why are AI players consolidating?").wants == "reason"
+    assert parse("In the second article, when was the deal signed?").wants == "date"
+    assert parse("Who led OpenAI, when the deal was signed?").wants == ""
+    assert (
+        support("AI players are consolidating in 2025.", "According to the analysis, why are they consolidating?") == 0
+    )
+
+
 def test_a_reply_that_only_restates_the_question_is_no_answer():
     question = "Safety and alignment are two research areas of the partners. What is the third one?"
     assert support("The third one is safety.", question) == 0.0

@@ -106,6 +106,19 @@ def test_refusal_reads_as_a_normal_message_and_dropped_sentences_are_marked(chat
     assert "No passage of the indexed articles supports an answer." in panel
     assert '<details class="dropped"><summary>Left out: not supported by the articles (1)' in panel
     assert "<li>Sam Altman announced the agreement.</li>" in panel
+    assert "nearest" not in panel  # an invented name: the articles lack the answer, nothing to check
+
+
+def test_unverified_refusal_shows_its_nearest_passage_marked_as_no_citation(chat, llm):
+    llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
+    *_, (messages, panel, _turns) = respond(chat, "What industry-wide shift is this tie-up part of?")
+    assert messages[-1]["content"] == REFUSAL
+    assert "no passage could be verified as stating its answer" in panel
+    assert (
+        '<div class="source nearest"><div class="source-head"><span class="key">Nearest passage, not verified:' in panel
+    )
+    assert "<mark>The strengthening of the Microsoft-OpenAI partnership fits into a broader trend" in panel
+    assert 'id="src-' not in panel and 'class="cite"' not in messages[-1]["content"]  # nothing links to it
 
 
 def test_partly_supported_answer_keeps_unsupported_sentence_out_of_the_chat(chat, llm):

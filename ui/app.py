@@ -56,6 +56,8 @@ CSS = """
 .dropped summary { cursor: pointer; color: #b45309; font-size: 0.9em; }
 .dropped li { color: var(--body-text-color-subdued); text-decoration: line-through; font-size: 0.9em; }
 .no-sources, .sources-empty { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.unverified { color: #b45309; font-size: 0.9em; margin-top: 0.4em; }
+.source.nearest { border-style: dashed; }
 .empty-index { border: 1px solid #f59e0b; background: #fffbeb; color: #92400e; border-radius: 8px; padding: 0.5rem 0.7rem; }
 .library-count { font-weight: 600; }
 """

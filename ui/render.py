@@ -42,6 +42,9 @@ def queued(ahead: int) -> str:
     return f"Queued: {ahead} question{'s' if ahead != 1 else ''} ahead of yours…"
 
 
+# an unverified refusal (rag.refusal): the model answered, but nothing verified its answer
+UNVERIFIED = "The model did answer, but no passage could be verified as stating its answer (it is left out below)."
+NEAREST = "Nearest passage, not verified:"
 AROUND = 280  # how much of a long passage a source card shows on each side of the cited words, in characters
 
 
@@ -73,9 +76,10 @@ def _cut(text: str, at: int, end: int, around: int) -> tuple[int, int]:
     return left, right
 
 
-def card(turn: int, citation: Citation, passages: Mapping[str, Passage]) -> str:
+def card(turn: int, citation: Citation, passages: Mapping[str, Passage], label: str = "") -> str:
     """A cited passage's card: its title and place, the cited words marked in their paragraph (a passage read whole
-    is a whole article), and the whole passage folded below when it is longer."""
+    is a whole article), and the whole passage folded below when it is longer. With `label`, a span shown for the
+    reader to check, in place of the citation's key (an unverified refusal's nearest span: no citation)."""
     passage = passages.get(citation.chunk_id)
     body = highlight(passage, citation, AROUND) if passage else f"<mark>{escape(citation.quote)}</mark>"
     whole = highlight(passage, citation) if passage else body
@@ -85,9 +89,14 @@ def card(turn: int, citation: Citation, passages: Mapping[str, Passage]) -> str:
         if whole != body
         else ""
     )
+    head = (
+        f'<div class="source nearest"><div class="source-head"><span class="key">{escape(label)}</span>'
+        if label
+        else f'<div class="source" id="{anchor(turn, citation.key)}"><div class="source-head">'
+        f'<span class="key">[{citation.key}]</span>'
+    )
     return (
-        f'<div class="source" id="{anchor(turn, citation.key)}">'
-        f'<div class="source-head"><span class="key">[{citation.key}]</span> <span class="title">{title}</span></div>'
+        f'{head} <span class="title">{title}</span></div>'
         f'<div class="source-meta"><code>{escape(citation.source)}</code> · characters {citation.start}–{citation.end}</div>'
         f'<p class="passage">{body}</p>{folded}</div>'
     )
@@ -103,6 +112,9 @@ def sources(turn: int, answer: Answer) -> str:
         parts += [card(turn, c, passages) for c in answer.citations]
     elif answer.refused:
         parts.append('<div class="no-sources">No passage of the indexed articles supports an answer.</div>')
+    if answer.refused and answer.unverified:
+        parts.append(f'<div class="unverified">{escape(UNVERIFIED)}</div>')
+        parts += [card(turn, c, passages, label=NEAREST) for c in answer.nearest]
     if answer.dropped:
         items = "".join(f"<li>{escape(s.text)}</li>" for s in answer.dropped)
         parts.append(
