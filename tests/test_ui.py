@@ -111,8 +111,9 @@ def test_refusal_reads_as_a_normal_message_and_dropped_sentences_are_marked(chat
 
 def test_unverified_refusal_shows_its_nearest_passage_marked_as_no_citation(chat, llm):
     llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
-    *_, (messages, panel, _turns) = respond(chat, "What industry-wide shift is this tie-up part of?")
-    assert messages[-1]["content"] == REFUSAL
+    *_, (messages, panel, turns) = respond(chat, "What industry-wide shift is this tie-up part of?")
+    assert turns[0].answer == REFUSAL  # the conversation's history keeps the refusal itself
+    assert messages[-1]["content"] == f"{REFUSAL}\n\n*{render.UNVERIFIED_NOTE}*"
     assert "no passage could be verified as stating its answer" in panel
     assert (
         '<div class="source nearest"><div class="source-head"><span class="key">Nearest passage, not verified:' in panel

@@ -148,7 +148,7 @@ class Answering:
             yield self._show(conversation, turn, render.link_citations(text, number))
         answer = stream.answer
         turn.answer = answer.text
-        turn.reply = render.link_citations(answer.text, number, answer.citations)
+        turn.reply = render.reply(answer, number)
         turn.sources = render.sources(number, answer)
 
     def view(self, conversation: Conversation) -> View:

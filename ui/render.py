@@ -28,6 +28,12 @@ def link_citations(text: str, turn: int, citations: Sequence[Citation] = ()) -> 
     return _KEY.sub(link, text)
 
 
+def reply(answer: Answer, turn: int) -> str:
+    """A complete answer as the chat shows it: its citations linked; an unverified refusal (rag.refusal) says so."""
+    text = link_citations(answer.text, turn, answer.citations)
+    return f"{text}\n\n*{UNVERIFIED_NOTE}*" if answer.refused and answer.unverified else text
+
+
 def error(message: str) -> str:
     return f"⚠️ {message}"
 
@@ -45,6 +51,7 @@ def queued(ahead: int) -> str:
 # an unverified refusal (rag.refusal): the model answered, but nothing verified its answer
 UNVERIFIED = "The model did answer, but no passage could be verified as stating its answer (it is left out below)."
 NEAREST = "Nearest passage, not verified:"
+UNVERIFIED_NOTE = "The model did answer, but its answer could not be verified against the articles (see Sources)."
 AROUND = 280  # how much of a long passage a source card shows on each side of the cited words, in characters
 
 
