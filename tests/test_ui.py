@@ -13,7 +13,7 @@ import pytest
 from conftest import SEEDS, use_llm
 from fakes import QueueLLM
 
-from rag import REFUSAL, RagError
+from rag import REFUSAL, RagError, prompts
 from rag.engine import Engine
 from rag.settings import get_settings
 from ui import render, uploads
@@ -113,13 +113,25 @@ def test_unverified_refusal_shows_its_nearest_passage_marked_as_no_citation(chat
     llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
     *_, (messages, panel, turns) = respond(chat, "What industry-wide shift is this tie-up part of?")
     assert turns[0].answer == REFUSAL  # the conversation's history keeps the refusal itself
-    assert messages[-1]["content"] == f"{REFUSAL}\n\n*{render.UNVERIFIED_NOTE}*"
+    assert messages[-1]["content"] == f"{REFUSAL}\n\n*{prompts.UNVERIFIED}*"
     assert "no passage could be verified as stating its answer" in panel
     assert (
         '<div class="source nearest"><div class="source-head"><span class="key">Nearest passage, not verified:' in panel
     )
     assert "<mark>The strengthening of the Microsoft-OpenAI partnership fits into a broader trend" in panel
     assert 'id="src-' not in panel and 'class="cite"' not in messages[-1]["content"]  # nothing links to it
+
+
+def test_unverified_refusal_to_a_french_question_says_so_in_french(chat, llm):
+    llm.queue(
+        "What industry-wide shift is this tie-up part of?",  # the question, translated to the articles' language
+        "The tie-up is part of the broader trend of consolidation among major AI players.",
+    )
+    *_, (messages, panel, _turns) = respond(
+        chat, "De quelle évolution de tout le secteur ce rapprochement fait-il partie ?"
+    )
+    assert messages[-1]["content"] == f"{prompts.REFUSALS['fr']}\n\n*{prompts.UNVERIFIEDS['fr']}*"
+    assert "Nearest passage, not verified:" in panel
 
 
 def test_partly_supported_answer_keeps_unsupported_sentence_out_of_the_chat(chat, llm):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from rag import Answer, Citation, Passage
+from rag import Answer, Citation, Passage, prompts
 
 _KEY = re.compile(r"\[(\d+)\]")
 
@@ -31,7 +31,8 @@ def link_citations(text: str, turn: int, citations: Sequence[Citation] = ()) -> 
 def reply(answer: Answer, turn: int) -> str:
     """A complete answer as the chat shows it: its citations linked; an unverified refusal (rag.refusal) says so."""
     text = link_citations(answer.text, turn, answer.citations)
-    return f"{text}\n\n*{UNVERIFIED_NOTE}*" if answer.refused and answer.unverified else text
+    note = prompts.UNVERIFIEDS.get(answer.language, prompts.UNVERIFIED)
+    return f"{text}\n\n*{note}*" if answer.refused and answer.unverified else text
 
 
 def error(message: str) -> str:
@@ -51,7 +52,6 @@ def queued(ahead: int) -> str:
 # an unverified refusal (rag.refusal): the model answered, but nothing verified its answer
 UNVERIFIED = "The model did answer, but no passage could be verified as stating its answer (it is left out below)."
 NEAREST = "Nearest passage, not verified:"
-UNVERIFIED_NOTE = "The model did answer, but its answer could not be verified against the articles (see Sources)."
 AROUND = 280  # how much of a long passage a source card shows on each side of the cited words, in characters
 
 
