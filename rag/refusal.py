@@ -30,9 +30,9 @@ def unverified(reply: str, dropped: Sequence[Sentence]) -> bool:
 
 
 def nearest(citer: Citer, dropped: Sequence[Sentence]) -> tuple[Citation, ...]:
-    """The span stating most of the first unverified sentence's words (at least lexicon.MOSTLY of them, names and
-    numbers counting double); for a bare verdict, the span stating most of one of the question's premises; () when
-    no span states that much."""
+    """The span stating most of the words of the first unverified sentence that some span states at least
+    lexicon.MOSTLY of (names and numbers counting double); failing that (a bare verdict), the span stating one of the
+    question's premises best, at MOSTLY or more; () when no span states that much."""
     options = citer.question.options
     for sentence in dropped:
         claim = split_verdict(sentence.text, options)[1]
