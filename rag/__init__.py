@@ -33,6 +33,8 @@ _HOMES = {
     "Article": "rag.loader",
     "NOT_FOUND": "rag.prompts",
     "REFUSAL": "rag.prompts",
+    "UNVERIFIED": "rag.prompts",
+    "UNVERIFIEDS": "rag.prompts",
     "Settings": "rag.settings",
     "get_settings": "rag.settings",
     "Answer": "rag.types",
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
     )
     from rag.indexer import IndexReport, Progress
     from rag.loader import MB, SUFFIXES, Article
-    from rag.prompts import NOT_FOUND, REFUSAL
+    from rag.prompts import NOT_FOUND, REFUSAL, UNVERIFIED, UNVERIFIEDS
     from rag.settings import Settings, get_settings
     from rag.types import Answer, Citation, Passage, Sentence, Timings
 
@@ -101,6 +103,8 @@ __all__ = [
     "NOT_FOUND",
     "REFUSAL",
     "SUFFIXES",
+    "UNVERIFIED",
+    "UNVERIFIEDS",
     "Answer",
     "AnswerStream",
     "Article",

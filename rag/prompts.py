@@ -9,14 +9,15 @@ REFUSALS = {
     "it": "Gli articoli non contengono la risposta a questa domanda.",
     "pt": "Os artigos não contêm a resposta a essa pergunta.",
 }
-# what the chat window says under a refusal although the model answered and invented nothing (rag.refusal)
-UNVERIFIED = "The model did answer, but its answer could not be verified against the articles (see Sources)."
+# what the CLI and the chat window say under a refusal although the model answered and invented nothing
+# (rag.refusal), in the reader's language
+UNVERIFIED = "The model did answer, but its answer could not be verified against the articles."
 UNVERIFIEDS = {
-    "fr": "Le modèle a répondu, mais sa réponse n'a pas pu être vérifiée dans les articles (voir Sources).",
-    "es": "El modelo respondió, pero su respuesta no se pudo verificar en los artículos (ver Fuentes).",
-    "de": "Das Modell hat geantwortet, aber seine Antwort ließ sich in den Artikeln nicht überprüfen (siehe Quellen).",
-    "it": "Il modello ha risposto, ma la sua risposta non è stata verificata negli articoli (vedi Fonti).",
-    "pt": "O modelo respondeu, mas a sua resposta não pôde ser verificada nos artigos (ver Fontes).",
+    "fr": "Le modèle a répondu, mais sa réponse n'a pas pu être vérifiée dans les articles.",
+    "es": "El modelo respondió, pero su respuesta no se pudo verificar en los artículos.",
+    "de": "Das Modell hat geantwortet, aber seine Antwort ließ sich in den Artikeln nicht überprüfen.",
+    "it": "Il modello ha risposto, ma la sua risposta non è stata verificata negli articoli.",
+    "pt": "O modelo respondeu, mas a sua resposta não pôde ser verificada nos artigos.",
 }
 TRANSLATED = {  # what a translated answer says it is
     "fr": "(traduit de l'anglais ; citations dans la langue des articles)",

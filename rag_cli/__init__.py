@@ -149,7 +149,9 @@ def _answer_one(engine, question: str, as_json: bool, history: History = ()) -> 
     for c in answer.citations:
         print(f'  [{c.key}] {c.source} chars {c.start}-{c.end}: "{c.quote}"')
     if answer.unverified:
-        print("  (the model did answer, but no passage could be verified as stating its answer)")
+        from rag.prompts import UNVERIFIED, UNVERIFIEDS
+
+        print(f"  ({UNVERIFIEDS.get(answer.language, UNVERIFIED)})")
     for c in answer.nearest:
         print(f'  nearest passage, not verified: {c.source} chars {c.start}-{c.end}: "{c.quote}"')
     if answer.dropped:

@@ -298,7 +298,7 @@ def test_cli_shows_an_unverified_refusals_nearest_passage_as_no_citation(llm, ca
     assert cli(["ask", "What industry-wide shift is this tie-up part of?"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == REFUSAL and "[1]" not in "\n".join(out)
-    assert out[1] == "  (the model did answer, but no passage could be verified as stating its answer)"
+    assert out[1] == f"  ({prompts.UNVERIFIED})"
     assert out[2].startswith("  nearest passage, not verified: 004_c32bc8aee1998fbf.txt chars ")
     assert "fits into a broader trend of consolidation" in out[2]
 

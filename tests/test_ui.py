@@ -13,8 +13,9 @@ import pytest
 from conftest import SEEDS, use_llm
 from fakes import QueueLLM
 
-from rag import REFUSAL, RagError, prompts
+from rag import REFUSAL, UNVERIFIED, UNVERIFIEDS, RagError
 from rag.engine import Engine
+from rag.prompts import REFUSALS
 from rag.settings import get_settings
 from ui import render, uploads
 from ui.answering import UNCHANGED
@@ -113,8 +114,8 @@ def test_unverified_refusal_shows_its_nearest_passage_marked_as_no_citation(chat
     llm.queue("The tie-up is part of the broader trend of consolidation among major AI players.")
     *_, (messages, panel, turns) = respond(chat, "What industry-wide shift is this tie-up part of?")
     assert turns[0].answer == REFUSAL  # the conversation's history keeps the refusal itself
-    assert messages[-1]["content"] == f"{REFUSAL}\n\n*{prompts.UNVERIFIED}*"
-    assert "no passage could be verified as stating its answer" in panel
+    assert messages[-1]["content"] == f"{REFUSAL}\n\n*{UNVERIFIED}*"
+    assert render.NO_PASSAGE in panel
     assert (
         '<div class="source nearest"><div class="source-head"><span class="key">Nearest passage, not verified:' in panel
     )
@@ -130,7 +131,7 @@ def test_unverified_refusal_to_a_french_question_says_so_in_french(chat, llm):
     *_, (messages, panel, _turns) = respond(
         chat, "De quelle évolution de tout le secteur ce rapprochement fait-il partie ?"
     )
-    assert messages[-1]["content"] == f"{prompts.REFUSALS['fr']}\n\n*{prompts.UNVERIFIEDS['fr']}*"
+    assert messages[-1]["content"] == f"{REFUSALS['fr']}\n\n*{UNVERIFIEDS['fr']}*"
     assert "Nearest passage, not verified:" in panel
 
 

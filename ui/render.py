@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from rag import Answer, Citation, Passage, prompts
+from rag import UNVERIFIED, UNVERIFIEDS, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(\d+)\]")
 
@@ -31,7 +31,7 @@ def link_citations(text: str, turn: int, citations: Sequence[Citation] = ()) -> 
 def reply(answer: Answer, turn: int) -> str:
     """A complete answer as the chat shows it: its citations linked; an unverified refusal (rag.refusal) says so."""
     text = link_citations(answer.text, turn, answer.citations)
-    note = prompts.UNVERIFIEDS.get(answer.language, prompts.UNVERIFIED)
+    note = UNVERIFIEDS.get(answer.language, UNVERIFIED)
     return f"{text}\n\n*{note}*" if answer.refused and answer.unverified else text
 
 
@@ -50,7 +50,7 @@ def queued(ahead: int) -> str:
 
 
 # an unverified refusal (rag.refusal): the model answered, but nothing verified its answer
-UNVERIFIED = "The model did answer, but no passage could be verified as stating its answer (it is left out below)."
+NO_PASSAGE = "No passage could be verified as stating the answer the model wrote (it is left out below)."
 NEAREST = "Nearest passage, not verified:"
 AROUND = 280  # how much of a long passage a source card shows on each side of the cited words, in characters
 
@@ -120,7 +120,7 @@ def sources(turn: int, answer: Answer) -> str:
     elif answer.refused:
         parts.append('<div class="no-sources">No passage of the indexed articles supports an answer.</div>')
     if answer.refused and answer.unverified:
-        parts.append(f'<div class="unverified">{escape(UNVERIFIED)}</div>')
+        parts.append(f'<div class="unverified">{escape(NO_PASSAGE)}</div>')
         parts += [card(turn, c, passages, label=NEAREST) for c in answer.nearest]
     if answer.dropped:
         items = "".join(f"<li>{escape(s.text)}</li>" for s in answer.dropped)
