@@ -211,7 +211,8 @@ def render(run: Run) -> str:
             )
         )
         answer += "".join(
-            f'<span class="s q">dropped: {e(d["text"])} <small>(support {d["score"]:.2f})</small></span>'
+            f'<span class="s q">dropped: {e(d["text"])} <small>(support {d["score"]:.2f}'
+            f"{'; ' + e(d['reason']) if d.get('reason') else ''})</small></span>"
             for d in r.dropped
         )
         if r.sample.id in peers:

@@ -38,7 +38,7 @@ class Record:
     refused: bool = True
     untranslated: bool = False  # shown in the articles' language, its translation unchecked
     sentences: list[dict] = field(default_factory=list)  # shown: text, score, supported, keys
-    dropped: list[dict] = field(default_factory=list)  # written by the model but not shown: text, score, meta
+    dropped: list[dict] = field(default_factory=list)  # written by the model but not shown: text, score, meta, reason
     citations: list[dict] = field(default_factory=list)  # key, source, quote, start, end
     retrieved: list[str] = field(default_factory=list)  # sources of the passages handed to the LLM, in rank order
     rank: int | None = None  # 1-based rank of the first relevant passage
@@ -113,7 +113,10 @@ def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: flo
     rec.sentences = [
         {"text": s.text, "score": s.score, "supported": s.supported, "keys": list(s.keys)} for s in answer.sentences
     ]
-    rec.dropped = [{"text": d.text, "score": d.score, "meta": outcomes.declines(d.text)} for d in answer.dropped]
+    rec.dropped = [
+        {"text": d.text, "score": d.score, "meta": outcomes.declines(d.text), "reason": d.reason}
+        for d in answer.dropped
+    ]
     # the verified text shown as written, with a label, instead of translated: the translation did not come back (a
     # bare answer's full stop gives way to its article's sentence, which `answered` leaves out: "Yes [1] (...")
     english = re.escape(answer.claim.rstrip(" ."))

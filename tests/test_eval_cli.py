@@ -74,10 +74,12 @@ def test_run_scores_reports_and_gates(llm, tmp_path, capsys, caplog):
     assert first["correct"] and first["citations"][0]["source"] == "004_c32bc8aee1998fbf.txt"
     assert first["sentences"][0]["score"] >= 0.6 and first["sentences"][0]["supported"] and first["rank"] is not None
     assert second["refused"] and second["dropped"][0]["text"] == REPLIES[1]
+    assert second["dropped"][0]["reason"] == "invented" and not second["unverified"]  # the articles lack it
     assert (first["reply"], second["reply"]) == ("right", "wrong")  # the reply before verification, graded as shown
     assert third["refused"] and not third["answerable"]
     page = (out / "report.html").read_text()
     assert "<svg" in page and "49% stake" in page and "October 28, 2025" in page
+    assert "dropped: Microsoft holds a 49% stake in OpenAI. <small>(support 0.00; invented)</small>" in page
     assert "replies before verification" in page and page.count("<table class='outcomes'>") == 2
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     printed = capsys.readouterr().out
