@@ -57,7 +57,7 @@ def said_of_each(both: Both, evidence: Evidence, words: bool = True) -> bool:
     sentence naming it (with its passage's outlet and date) states the names and numbers of what is said and, with
     `words`, most of its other words, in any form. A name no sentence writes leaves it open: other rules hold the
     answer to its names."""
-    what = [t for t in lexicon.terms(both.what, evidence.lowercase) if t.key not in lexicon.VAGUE]
+    what = lexicon.content(both.what, evidence.lowercase)
     names = [t for t in what if t.critical]
     others = [t for t in what if not t.critical] if words else []
     if not names and not others:

@@ -39,6 +39,7 @@ Lexical, no model weights: every rule reads the evidence's spans and what the qu
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import articles, asked, both, lexicon, names
@@ -71,7 +72,7 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     """The best span supporting `sentence` as an answer to `question` (see the module's rules); a sentence joining
     two facts may rest on two spans from different places, together. To a question about what every article says
     ("what do both articles say ...?"), each article must state the answer, and is cited."""
-    claim = [t for t in lexicon.terms(sentence, evidence.lowercase) if t.key not in lexicon.VAGUE]
+    claim = lexicon.content(sentence, evidence.lowercase)
     if not claim or not evidence.spans:
         return Support(0.0, reason="unstated")
     words = asked.keys(question)
@@ -121,6 +122,11 @@ def check(sentence: str, evidence: Evidence, question: Question | None = None) -
     return best if best.spans else Support(0.0, reason=reason)
 
 
+def most_stated(terms: list[Term], spans: Sequence[Span]) -> Span:
+    """The span stating the largest share of `terms` (`lexicon.share`), the shorter one among equals."""
+    return max(spans, key=lambda sp: (share(terms, sp.stated), sp.start - sp.end))
+
+
 def _one_report(sentence: str, new: list[Term], question: Question | None, evidence: Evidence) -> bool:
     """The question describes its answer by what two or more of the passages' outlets report ("Which company, reported
     by both The Verge and TechCrunch, ..."), and the name the sentence answers with stands in one passage at most:
@@ -162,7 +168,7 @@ def _in_every_article(found: Support, new: list[Term], evidence: Evidence) -> Su
         ]
         if not stating:
             return Support(0.0, reason="off-topic: every article")
-        more.append(max(stating, key=lambda sp: (share(new, sp.stated), sp.start - sp.end)))
+        more.append(most_stated(new, stating))
     return Support(found.score, found.spans + tuple(more))
 
 

@@ -146,6 +146,11 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     return out
 
 
+def content(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
+    """The terms a sentence states something with: `terms` less the vague quantities (`VAGUE`), which state nothing."""
+    return [t for t in terms(text, lower) if t.key not in VAGUE]
+
+
 def _letter_name(found: list[re.Match[str]], i: int, text: str) -> bool:
     """A capital letter that ends a name ("Series D", "Model Y", "Plan B"): after a capitalised word, and not an
     initial ("George W. Bush") nor the pronoun or article."""

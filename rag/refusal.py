@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from rag import lexicon
 from rag.cite import META, Citer, declines, quote, split_verdict
 from rag.evidence import Evidence, Span
+from rag.grounding import most_stated
 from rag.types import Citation, Sentence
 
 ABSENT = frozenset({"invented", "restates", META})  # the refusals that say the articles lack the answer
@@ -30,26 +31,22 @@ def unverified(reply: str, dropped: Sequence[Sentence]) -> bool:
 
 
 def nearest(citer: Citer, dropped: Sequence[Sentence]) -> tuple[Citation, ...]:
-    """The span stating most of the words of the first unverified sentence that some span states at least
-    lexicon.MOSTLY of (names and numbers counting double); failing that (a bare verdict), the span stating one of the
-    question's premises best, at MOSTLY or more; () when no span states that much."""
+    """For an unverified refusal: the span stating most of the words of the first refused sentence that some span
+    states at least lexicon.MOSTLY of (names and numbers counting double); failing that (a bare verdict), the span
+    stating one of the question's premises best, at MOSTLY or more; () when no span states that much."""
     options = citer.question.options
     for sentence in dropped:
         claim = split_verdict(sentence.text, options)[1]
         if sentence.reason not in ABSENT and claim and (span := _stating(claim, citer.evidence)):
             return (quote(citer.evidence, span, 1),)
-    premises = [p for p in citer.premises() if p.spans and p.score >= lexicon.MOSTLY] if citer.question.premises else []
-    if any(s.reason not in ABSENT for s in dropped) and premises:
-        return (quote(citer.evidence, max(premises, key=lambda p: p.score).spans[0], 1),)
-    return ()
+    premises = [p for p in citer.premises() if p.spans and p.score >= lexicon.MOSTLY]
+    return (quote(citer.evidence, max(premises, key=lambda p: p.score).spans[0], 1),) if premises else ()
 
 
 def _stating(text: str, evidence: Evidence) -> Span | None:
-    """The span stating the largest share of `text`'s words (the shorter one among equals), if at least MOSTLY."""
-    terms = [t for t in lexicon.terms(text, evidence.lowercase) if t.key not in lexicon.VAGUE]
+    """The span stating the largest share of `text`'s words (grounding.most_stated), if at least MOSTLY."""
+    terms = lexicon.content(text, evidence.lowercase)
     if not terms or not evidence.spans:
         return None
-    share, _, span = max(
-        ((lexicon.share(terms, sp.stated), sp.start - sp.end, sp) for sp in evidence.spans), key=lambda x: x[:2]
-    )
-    return span if share >= lexicon.MOSTLY else None
+    span = most_stated(terms, evidence.spans)
+    return span if lexicon.share(terms, span.stated) >= lexicon.MOSTLY else None

@@ -32,7 +32,7 @@ def reply(answer: Answer, turn: int) -> str:
     """A complete answer as the chat shows it: its citations linked; an unverified refusal (rag.refusal) says so."""
     text = link_citations(answer.text, turn, answer.citations)
     note = UNVERIFIEDS.get(answer.language, UNVERIFIED)
-    return f"{text}\n\n*{note}*" if answer.refused and answer.unverified else text
+    return f"{text}\n\n*{note}*" if answer.unverified else text
 
 
 def error(message: str) -> str:
@@ -119,7 +119,7 @@ def sources(turn: int, answer: Answer) -> str:
         parts += [card(turn, c, passages) for c in answer.citations]
     elif answer.refused:
         parts.append('<div class="no-sources">No passage of the indexed articles supports an answer.</div>')
-    if answer.refused and answer.unverified:
+    if answer.unverified:
         parts.append(f'<div class="unverified">{escape(NO_PASSAGE)}</div>')
         parts += [card(turn, c, passages, label=NEAREST) for c in answer.nearest]
     if answer.dropped:
