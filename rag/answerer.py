@@ -99,6 +99,8 @@ def how_to_begin(question: Question) -> str:
         return prompts.CHOICE_FORM.format(first=question.options[0], second=question.options[1])
     if question.which:
         return prompts.WHICH_FORM.format(first=question.candidates[0], second=question.candidates[1])
+    if question.overview:
+        return prompts.OVERVIEW_FORM
     return prompts.YES_NO_FORM if question.form == "yes-no" else prompts.OPEN_FORM
 
 
@@ -274,7 +276,8 @@ def generate(
                 if said == MOST_SENTENCES:
                     break
                 upto = end
-                said += bool(split_verdict(raw, question.options)[1].strip())
+                # a line that opens a list ("The key takeaways are:") is not one of the sentences
+                said += bool(split_verdict(raw, question.options)[1].strip()) and not raw.rstrip().endswith(":")
                 if (piece := release(raw)) is not None and live:
                     yield piece
             if said == MOST_SENTENCES:

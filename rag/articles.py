@@ -37,9 +37,15 @@ def named(question: Question | None, evidence: Evidence) -> int | None:
 
 
 def asks_every(question: Question | None, evidence: Evidence) -> bool:
-    """The question asks what every article says ("do both articles say ...?"), and there are several, whole."""
+    """The question asks what every article says of something ("do both articles say ...?"), and there are several,
+    whole. A summary of both ("sum up both articles", `Question.overview`) is said a sentence at a time, each from
+    the article it sums up."""
     return (
-        question is not None and len(evidence.passages) > 1 and _whole(evidence) and bool(_EVERY.search(question.asked))
+        question is not None
+        and not question.overview
+        and len(evidence.passages) > 1
+        and _whole(evidence)
+        and bool(_EVERY.search(question.asked))
     )
 
 

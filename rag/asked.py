@@ -23,8 +23,8 @@ _STOP_KEYS = frozenset(lexicon.norm(w) for w in lexicon.STOPWORDS)  # "during" a
 
 def topic(question: Question | None) -> list[Term]:
     """The question's own words, less its names and numbers (other rules check those): what a sentence or its
-    span must say something of."""
-    if question is None:
+    span must say something of; none when it asks for the big picture (`Question.overview`)."""
+    if question is None or question.overview:
         return []
     first = _first_key(question)
     return [t for t in question.constraints if not t.number and (not t.critical or t.key == first)]

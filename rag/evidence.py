@@ -17,6 +17,7 @@ _ABBREV = re.compile(
 )
 _NUMBERED = re.compile(r"\bNo\.$")  # "No. 1" is a number's; "No. The articles ..." is a verdict before its reason
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")
+_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-*•])\s+")  # a list item's number or bullet ("1. ", "2) ", "- "): no sentence
 MAX_SPAN_WORDS = 50
 
 
@@ -26,7 +27,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for m in _BOUNDARY.finditer(text):
         before = text[start : m.start() + 1]
         if m.group().startswith(".") and (
-            _ABBREV.search(before) or _NUMBERED.search(before) and text[m.end() :].lstrip()[:1].isdigit()
+            _ABBREV.search(before)
+            or _NUMBERED.search(before)
+            and text[m.end() :].lstrip()[:1].isdigit()
+            or _ITEM.fullmatch(before.strip() + " ")
         ):
             continue
         end = m.end() if not m.group().startswith("\n") else m.start()
@@ -41,6 +45,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
+    if item := _ITEM.match(text, start, end):  # "1. Microsoft will ...": the item, not its number
+        start = item.end()
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end

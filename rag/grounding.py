@@ -27,7 +27,9 @@ So a sentence is shown, citing the span that states it, when
    (a sentence spelling out the question's acronym repeats nothing: it defines); what the sentence says of its answer
    is not, in the span, another name's ("OpenAI's pioneering safety research" for "Microsoft brings the pioneering
    safety research"); to a question describing its answer by what two or more outlets report, the name it answers
-   with stands in two or more passages (not a witness one report mentions beside what it says);
+   with stands in two or more passages (not a witness one report mentions beside what it says); a question asking
+   for the big picture ("What is this news about?", "Sum up the first article": `Question.overview`) fixes no topic
+   and repeats none: what the articles state answers it, from a passage naming each name it writes;
 4. the span states the answer: the answer's own names and numbers are in the span (a full name by its last word,
    where the span's article writes it whole: "Bankman-Fried" for "Sam Bankman-Fried"), and its other new words, in any
    form or order, are mostly there (at least half of them; the one, when it has one: "by the end of 2025" is not
@@ -215,7 +217,9 @@ class _Rules:
         # "AGI stands for Artificial General Intelligence." to "What does AGI stand for?" defines the question's
         # acronym: its answer is the name, whatever words of the question it repeats
         defines = question is not None and names.spells_out(sentence, question.asked, new)
-        self.repeated = [] if defines else [t for t in claim if not t.critical and t.key not in fresh]
+        # "This news is about ...", to "What is this news about?": what asks for the big picture repeats no topic
+        self.overview = question is not None and question.overview
+        self.repeated = [] if defines or self.overview else [t for t in claim if not t.critical and t.key not in fresh]
         # "the two companies" repeated from "Why do the two companies ...?": a count written in words that the
         # question gave is the reader's way of naming what was asked, not a figure the span must state
         self.counted = [t for t in claim if t.key.isdigit() and not t.critical and t.key not in fresh]
@@ -260,6 +264,8 @@ class _Rules:
             return None, "off-topic: older"  # "recently", answered from a report a year older than the newest
         if self.names and not any(any(self._names(t, context) for t in n) for n in self.names):
             return None, "off-topic: names"  # its passage names nothing the question asks about
+        if self.overview and not all(self._names(t, context) for n in self.names for t in n):
+            return None, "off-topic: names"  # the big picture of what the question names: of each of them
         if any(t.number and not stated(t, stated_) and t not in self.counted for t in self.claim):
             return None, ""  # a number or year the span does not state (another year, another figure)
         if any(not stated(t, evidence.context[sp.passage]) for t in self.in_passage for sp in spans):

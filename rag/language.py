@@ -21,7 +21,8 @@ _WORDS = {
     "es": "el la los las del un una es son qué cuál cuáles quién quiénes cuándo dónde cómo por para con en y o "
     "su sus se lo al ha han cuánto cuántos está están de a".split(),
     "de": "der die das den dem des ein eine ist sind was welche welcher welches wer wann wo wie warum und oder für "
-    "mit auf im in hat haben wird werden von zu sich nicht wie viel viele".split(),
+    "mit auf im in hat haben wird werden von zu sich nicht wie viel viele ich mir mich dir uns bei aus nach über auch "
+    "noch nur kann kannst können bitte".split(),
     # Italian and Portuguese share many words with Spanish: without their own lists they were taken for it
     "it": "il lo gli le di del della dei degli delle uno una è sono che chi quale quali quando dove come perché "
     "cosa quanto quanta quanti quante per con nel nella nei al alla ai ha hanno non si secondo questo questa a".split(),

@@ -18,7 +18,8 @@ STOPWORDS = frozenset(
     on once only or other our ours ourselves out over own same she should so some such than that the their theirs
     them themselves then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours yourself yourselves s t shouldn now ll re ve
-    d m o y per according article articles passage passages mention mentions mentioned state states stated said says""".split()
+    d m o y per according article articles passage passages mention mentions mentioned state states stated said says
+    whats whos hows wheres whens whys please pls plz""".split()
 )
 NEGATIONS = frozenset(
     """not no never none nor neither without cannot isn aren wasn weren doesn didn hasn haven hadn couldn
@@ -112,6 +113,19 @@ def norm(word: str) -> str:
 # a quantity too vague to be an answer or part of one: "used in several hospitals" adds nothing to "Which hospitals
 # use it?" ("Several years" is answered by its "years")
 VAGUE = frozenset(norm(w) for w in "several many various numerous multiple certain".split())
+# the words a reader asks for the big picture with ("sum up", "the gist", "key takeaways", "tl;dr", "main points")
+OVERVIEW = frozenset(
+    norm(w)
+    for w in """gist summary summarize summarise sum overview recap tldr tl dr key main point points takeaway
+    takeaways highlight highlights overall general whole brief briefly quick quickly short picture big content contents
+    topic topics subject involved involve""".split()
+)
+# ... and the words a request goes with ("give me", "help me understand", "in two sentences"): no topic either
+REQUESTING = frozenset(
+    norm(w)
+    for w in """give show list share provide outline walk help understand know sentence sentences paragraph
+    paragraphs bullet bullets line lines""".split()
+)
 
 
 def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:

@@ -62,6 +62,8 @@ WHICH_FORM = (
     "one short sentence."
 )
 OPEN_FORM = "Begin your answer with the answer itself in a few words (a name, a date, a number), in one short sentence."
+# a question asking for the big picture ("what is this news about?", "sum up both articles"; rag.question)
+OVERVIEW_FORM = "This question asks for the big picture: answer in one or two sentences stating the main facts."
 
 PASSAGE = "[{key}] {title}\n{text}"  # title: the article's title, with its outlet and date when known
 

@@ -76,6 +76,18 @@ _EMBEDDED = re.compile(
     re.I,
 )
 _PICKS = re.compile(r"\b(?:which|who)\b", re.I)
+# "What is this news about?", "what happened", "what's going on", "what does the first article say?"
+_BIG_PICTURE = re.compile(
+    r"\babout\W*$|\bwhat(?:'s|’s|s| is| was| has)?\s+(?:going on|happen\w*)\b|\bsay\W*$|\bsaying\W*$", re.I
+)
+# a request ("Can you give me a quick summary ...?", "Could you please list ...", "Sum up both articles in two or
+# three sentences"): it asks for what follows its verb, not yes or no, and offers no options ("two or three")
+_REQUEST = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)\s+|please\s+)?(?:please\s+|just\s+|\w+ly\s+)?"
+    r"(?:give|tell|show|list|summari[sz]e|sum\s+up|explain|describe|outline|recap|share|provide|walk|break\s+down|"
+    r"go\s+over|highlight|name|help)\b(?!\s+(?:me\s+|us\s+)?(?:whether|if)\b)",
+    re.I,
+)
 # "between A and B, which ...?": the two names the question picks from (names, not a span of years)
 _BETWEEN = re.compile(rf"\b(?i:between)\s+(?:[a-z]+\s+){{0,3}}?(?=[A-Z])({_NAME})\s+and\s+(?=[A-Z])({_NAME})")
 COMPARES = re.compile(
@@ -149,6 +161,9 @@ class Question:
     # offers two phrases to choose between, after an auxiliary verb ("Is the agreement described as a routine
     # renewal or a landmark move?"): `candidates` holds them, and the prompt asks for the one the passages state
     which: bool = False
+    # asks for the big picture ("What is this news about?", "Sum up the first article", "give me the main points"):
+    # it fixes no topic beyond the names it writes, so whatever the passages state answers it (rag.asked.topic)
+    overview: bool = False
 
     @property
     def verdict_form(self) -> bool:
@@ -180,10 +195,11 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     """Parse `asked` (default: `text`) once; every later stage takes the `Question`. `asked` is the standalone
     question in the articles' language; `language` the one `text` was asked in."""
     asked = asked or text
-    options = choices(asked)
+    request = any(_REQUEST.match(part) for part in [asked, *re.split(r",\s*", asked)[1:]])  # "hey, can u give me ..."
+    options = () if request else choices(asked)
     # "Is A or B the largest ...?" asks which of two names, as "Which is the largest, A or B?" does: not yes or no
     embedded = _EMBEDDED.match(asked)  # "Can you tell me when the deal was signed?" asks when
-    yes_no = (
+    yes_no = not request and (
         is_yes_no(asked) and not asks_for_a_fact(text, language) and not _NAMED_CHOICE.search(asked) and not embedded
     )
     phrases = alternatives(asked) if yes_no and not options else ()
@@ -191,21 +207,36 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     offered = phrases or (candidates(asked) if form == "open" else ())
     placed = PLACE.sub("article", asked)  # an article named by its place is no figure to state
     stem = OPTIONS.sub("", placed)  # the question without its list of options
+    fixed = constraints(stem, options + offered)
+    wants = wanted(text, asked[embedded.start(1) :] if embedded else asked, language)
     return Question(
         text=text,
         asked=asked,
         form=form,
         options=options,
         premises=tuple(premises(placed, options)) if form != "open" else (),
-        constraints=tuple(constraints(stem, options + offered)),
+        constraints=tuple(fixed),
         clauses=clauses(stem, options + offered) if form == "open" else (),
         candidates=offered,
-        wants=wanted(text, asked[embedded.start(1) :] if embedded else asked, language),
+        wants=wants,
         language=language,
         compares=bool(offered) and bool(COMPARES.search(stem)),
         judges=bool(JUDGED.search(stem) and _REPORTS.search(stem)),
         which=bool(phrases),
+        overview=form == "open" and not wants and big_picture(asked) and all(_overview(t) for t in fixed),
     )
+
+
+def big_picture(asked: str) -> bool:
+    """The question asks for the big picture: with one of lexicon.OVERVIEW's words ("sum up", "main points"), or
+    what something is about, what happened, what an article says."""
+    return bool(_BIG_PICTURE.search(asked)) or any(k in lexicon.OVERVIEW for k in lexicon.keys(asked))
+
+
+def _overview(term: Term) -> bool:
+    """A word a question asking for the big picture may have: a name it is about, a word it asks or requests with
+    (lexicon.OVERVIEW, REQUESTING), or a count in words ("the two articles", "in two or three sentences")."""
+    return term.critical or term.key in lexicon.OVERVIEW | lexicon.REQUESTING or term.number and term.word.isalpha()
 
 
 def wanted(text: str, asked: str, language: str = "en") -> str:
