@@ -18,10 +18,10 @@ from ui.uploads import ACCEPTED
 PROXIES = ("http", "https", "all")  # the proxy variables (either case) that httpx, and so Gradio, reads
 
 TITLE = "News Q&A"
-EXAMPLES = [
+EXAMPLES = [  # the first fits any collection; the others, the two shipped articles
+    "What are these articles about?",
     "On what date did Microsoft and OpenAI formalize their new agreement?",
     "Which cloud platform hosts OpenAI's models?",
-    "What do Microsoft and OpenAI commit to on responsible AI?",
 ]
 
 # System fonts only: the page never fetches a font (or anything else) from the internet.
