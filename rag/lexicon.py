@@ -48,6 +48,8 @@ NEWS_WORDS = frozenset(
     suggest suggests suggested indicate indicates indicated news say says said discuss discussed discusses
     discussing both later earlier prior following while whereas regarding concerning""".split()
 )
+# ... of which these are prepositions, skipped as written: their stems are nouns and verbs ("What concerns ...?")
+PREPOSITIONS = frozenset("following regarding concerning".split())
 # ... and what a yes/no question asks of the articles ("was there a change", "remained consistent"): the verdict
 FRAMING = NEWS_WORDS | frozenset(
     """describe describes described focus focuses focused imply implies implied portray portrays portrayed portrayal

@@ -357,11 +357,11 @@ def premises(question: str, options: tuple[str, ...] = ()) -> list[str]:
 def constraints(question: str, options: tuple[str, ...] = ()) -> list[Term]:
     """The question's content terms, once each: what it asks about, not the words it asks with ('how many', 'name',
     'according to the article') nor an either-or question's options (they are the verdict)."""
-    skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS}
+    skip = {lexicon.norm(w) for w in lexicon.ASKING | lexicon.NEWS_WORDS - lexicon.PREPOSITIONS}
     skip |= {k for option in options for k in lexicon.keys(option)}
     seen: dict[str, Term] = {}
     for t in lexicon.terms(question):
-        if t.key not in skip and t.key not in seen:
+        if t.key not in skip and t.word.lower() not in lexicon.PREPOSITIONS and t.key not in seen:
             seen[t.key] = t
     return list(seen.values())
 

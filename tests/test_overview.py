@@ -126,3 +126,14 @@ def test_a_reply_written_as_a_list_is_read_item_by_item(llm):
         "The collaboration is based on joint investments and enhanced sharing of technical and human resources",
     ]
     assert [d.text for d in answer.dropped] == ["The key takeaways are:"]
+
+
+def test_a_noun_spelt_like_a_preposition_is_a_word_of_the_question():
+    # "concerning" frames a question ("news concerning X"); "concerns" asks about concerns: not the same word here
+    asked = parse("What concerns or risks do the articles bring up?")
+    assert "concern" in {t.key for t in asked.constraints}
+    assert "promot" in {t.key for t in parse("What do they promote regarding users' rights?").constraints}
+    assert "regard" not in {t.key for t in parse("What do they promote regarding users' rights?").constraints}
+    text = "For the European market, the deal raises concerns around digital sovereignty."
+    sentence = "The articles raise concerns about digital sovereignty."
+    assert grounding.check(sentence, whole(text), asked).score >= 0.5
