@@ -17,7 +17,8 @@ _ABBREV = re.compile(
 )
 _NUMBERED = re.compile(r"\bNo\.$")  # "No. 1" is a number's; "No. The articles ..." is a verdict before its reason
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“(\[]?[A-Z0-9])|\n+")
-_ITEM = re.compile(r"(?:\d{1,2}[.)]|[-*•])\s+")  # a list item's number or bullet ("1. ", "2) ", "- "): no sentence
+_MARK = r"(?:\d{1,2}[.)]|[-*•])"  # a list item's number or bullet ("1.", "2)", "-"): no sentence of its own
+_ITEM = re.compile(rf"{_MARK}\s+")
 MAX_SPAN_WORDS = 50
 
 
@@ -30,7 +31,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             _ABBREV.search(before)
             or _NUMBERED.search(before)
             and text[m.end() :].lstrip()[:1].isdigit()
-            or _ITEM.fullmatch(before.strip() + " ")
+            or re.fullmatch(_MARK, before.strip())
         ):
             continue
         end = m.end() if not m.group().startswith("\n") else m.start()

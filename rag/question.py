@@ -195,7 +195,7 @@ def parse(text: str, asked: str | None = None, language: str = "en") -> Question
     """Parse `asked` (default: `text`) once; every later stage takes the `Question`. `asked` is the standalone
     question in the articles' language; `language` the one `text` was asked in."""
     asked = asked or text
-    request = any(_REQUEST.match(part) for part in [asked, *re.split(r",\s*", asked)[1:]])  # "hey, can u give me ..."
+    request = any(_REQUEST.match(part) for part in openings(asked))  # "hey, ..., can u give me the gist"
     options = () if request else choices(asked)
     # "Is A or B the largest ...?" asks which of two names, as "Which is the largest, A or B?" does: not yes or no
     embedded = _EMBEDDED.match(asked)  # "Can you tell me when the deal was signed?" asks when
@@ -327,11 +327,16 @@ def asks_for_a_fact(text: str, language: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
+def openings(question: str) -> list[str]:
+    """Where the question, or one of its clauses, may begin asking: the whole, then what follows each comma."""
+    return [question, *re.split(r",\s*", question)[1:]]
+
+
 def is_yes_no(question: str) -> bool:
     """A question asked with an auxiliary verb ('Did ...', 'Has ...', 'Between X and Y, was ...'), unless it ends by
     asking for a name ('X and Y, are located in which city?') or, opened by a phrase ('Considering ...'), asks with a
     wh-word in a later clause ('Considering A and B, which company, known for X, is ...?')."""
-    clauses = [question, *re.split(r",\s*", question)[1:]]
+    clauses = openings(question)
     last = clauses[-1]  # the question itself when it has no comma ("Is OpenAI based in which city?")
     # "..., are located in which city?"; "The X, started in Melbourne, is active in all of which country?"
     names = bool((_AUXILIARY.match(last) or not _AUXILIARY.match(question)) and _WH_LAST.search(last))
