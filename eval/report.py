@@ -224,8 +224,9 @@ def render(run: Run) -> str:
         )
         gold = " / ".join(r.sample.golds) or "-"
         gold = gold if r.sample.answerable else f"(unanswerable){'; the quiz says ' + gold if gold != '-' else ''}"
+        after = "".join(f"<span class='q'>after: {e(q)}</span><br>" for q in r.sample.history)
         rows.append(
-            f"<tr><td>{e(r.sample.id)}{f' ({e(r.sample.split)})' if r.sample.split else ''}</td><td>{e(r.sample.question)}<br><span class='q'>gold: "
+            f"<tr><td>{e(r.sample.id)}{f' ({e(r.sample.split)})' if r.sample.split else ''}</td><td>{after}{e(r.sample.question)}<br><span class='q'>gold: "
             f"{e(gold)}</span></td><td>{answer}</td><td>{cites}</td><td>{_verdict(r.sample.answerable, r.outcome)}</td>"
             f"<td>{r.rank or '-'}</td><td>{r.latency_s:.1f}</td></tr>"
         )

@@ -60,7 +60,7 @@ class Record:
         s = self.sample
         gold = {"id": s.id, "question": s.question, "answerable": s.answerable, "gold_answer": s.answer}
         gold |= {"gold_sources": list(s.sources), "gold_evidence": list(s.evidence), "kind": s.kind, "split": s.split}
-        gold |= {"gold_alt": list(s.answer_alt), "choices": list(s.choices)}
+        gold |= {"gold_alt": list(s.answer_alt), "choices": list(s.choices), "history": list(s.history)}
         return gold | {k: v for k, v in asdict(self).items() if k != "sample"} | {"correct": self.correct}
 
 
@@ -88,13 +88,24 @@ def ask(
     for i, sample in enumerate(samples):
         started = time.perf_counter()
         try:
-            answer, error = engine.ask(sample.question), None
+            history = conversation(sample, engine)
+            started = time.perf_counter()
+            answer, error = engine.ask(sample.question, history), None
         except RagError as exc:
             answer, error = None, str(exc)
         out.append((sample, answer, error, time.perf_counter() - started))
         if progress:
             progress(i, score(*out[-1], engine.settings.articles_language))
     return out
+
+
+def conversation(sample: Sample, engine: Engine) -> list[tuple[str, str]]:
+    """A follow-up's conversation: its earlier questions, each asked with the turns before it, and the product's
+    answers (the follow-up is timed on its own)."""
+    history: list[tuple[str, str]] = []
+    for earlier in sample.history:
+        history.append((earlier, engine.ask(earlier, history).text))
+    return history
 
 
 def score(sample: Sample, answer: Answer | None, error: str | None, elapsed: float, articles_language: str) -> Record:

@@ -1,5 +1,5 @@
 """The sample record: one question with its gold labels, read from JSON lines of {question, answer?, answer_alt?,
-answerable, sources?, evidence?, choices?, split?} and checked line by line."""
+answerable, sources?, evidence?, choices?, split?, history?} and checked line by line."""
 
 import json
 from dataclasses import dataclass
@@ -26,6 +26,8 @@ class Sample:
     split: str = ""  # "dev", "test" or "" (none)
     answer_alt: tuple[str, ...] = ()  # other acceptable renderings of the answer
     choices: tuple[str, ...] = ()  # multiple choice: the options, `answer` being one of them
+    history: tuple[str, ...] = ()  # a follow-up's earlier questions, asked first: the product's answers to them are
+    # the conversation it follows
 
     @property
     def golds(self) -> tuple[str, ...]:
@@ -82,7 +84,7 @@ def _sample(row: dict, where: str, n: int) -> Sample:
     choices = strings(row, "choices", where)
     if choices and answer is not None and answer not in choices:
         raise RagError(f"{where}: 'answer' must be one of the 'choices' (the gold option's text).")
-    lists = {k: strings(row, k, where) for k in ("sources", "evidence", "answer_alt")}
+    lists = {k: strings(row, k, where) for k in ("sources", "evidence", "answer_alt", "history")}
     kind = str(row.get("kind", ""))
     return Sample(
         str(row.get("id", n)), question.strip(), answerable, answer, kind=kind, split=split, choices=choices, **lists

@@ -20,6 +20,7 @@ from rag.types import Answer, Passage, Sentence, Timings
 # eight sentences took 25 s of a seed run; 1 of 291 replies over six sets, none of whose later sentences was shown),
 # so generation stops there
 MOST_SENTENCES = 2
+RESTATED = "off-topic: verdict"  # a "No" whose reason states what the question asks (rag.verdict.restates)
 VETOED = "vetoed"  # a sentence after a verdict that rag.verdict.allowed refused
 
 
@@ -219,6 +220,10 @@ def generate(
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)
             return None
+        said = word or (split_verdict(draft.held[0].text, question.options)[0] if draft.held else "")
+        if sentence.supported and said and verdict.restates(said, strip_markers(claim), question):
+            draft.dropped.append(replace(sentence, supported=False, reason=RESTATED))
+            return None  # a "No" before a reason that says what the question asks: the reason backs a "Yes"
         if sentence.supported and draft.held:  # the verdict comes with the first fact that backs it
             sentence = replace(sentence, text=f"{draft.held.pop().text} {sentence.text}")
         (draft.shown if sentence.supported else draft.dropped).append(sentence)

@@ -14,6 +14,11 @@ _TIME = re.compile(
     r"\b\d{1,2}(?:[:.h]| )\d\d\b(?!\d)|\b\d{1,2}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midnight)\b", re.I
 )
 _MONTH_KEYS = frozenset(lexicon.norm(m) for m in lexicon.MONTHS)
+# an amount an article gives as a magnitude ("a multi-billion dollar investment", "thousands of jobs")
+_MAGNITUDES = frozenset(
+    lexicon.norm(w)
+    for w in "hundreds thousand thousands million millions billion billions trillion trillions dozens".split()
+)
 
 
 def answers(question: Question, sentence: str, claim: list[Term]) -> bool:
@@ -28,7 +33,7 @@ def answers(question: Question, sentence: str, claim: list[Term]) -> bool:
     if wants == "time":
         return bool(_TIME.search(sentence))
     if wants == "number":
-        return any(t.number for t in new)
+        return any(t.number or t.key in _MAGNITUDES for t in new)
     if wants == "date":
         return any(t.number or t.key in _MONTH_KEYS for t in new)
     if wants == "reason":  # a reason is words: the question back with a year added explains nothing

@@ -288,7 +288,6 @@ class Engine:
         asked = self.condense(text, history) if history and (reader != "en" or refers_back(text)) else text
         if reader != s.articles_language:
             asked = language.to_articles(self.rewriter, asked, reader, s.articles_language)
-        question = parse(text, asked, reader)
         translate = (
             partial(
                 language.to_reader,
@@ -307,10 +306,11 @@ class Engine:
             evidence = whole
             self._hold(evidence)  # the articles' KV state: in memory, or loaded from its file on the first question
         else:
-            evidence = build(context.in_article_order(self._screened(self.retriever.retrieve(question.asked))))
+            evidence = build(context.in_article_order(self._screened(self.retriever.retrieve(asked))))
             budget = s.context_tokens
             if s.context_by_meaning and budget:
-                evidence = context.near(evidence, self.embedder, question.asked)
+                evidence = context.near(evidence, self.embedder, asked)
+        question = parse(text, evidence.truecased(asked), reader)
         retrieve_s = time.perf_counter() - started
         return (
             yield from generate(

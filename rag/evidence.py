@@ -4,7 +4,8 @@ with the normalised words each span states. Context selection, verification and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 
@@ -79,6 +80,26 @@ def _lower_case(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text) if w[:1].islower())
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _cased(texts: list[tuple[str, list[tuple[int, int]]]]) -> dict[str, str]:
+    """The names the texts write, by their lower-case form: words capitalised after a word in lower case inside a
+    sentence (not a heading's, "The Facts"; not a later word of a name, "Azure OpenAI Service") and never written in
+    lower case."""
+    lower = {w for text, _ in texts for w in _LETTERS.findall(text) if w.islower()} | lexicon.STOPWORDS
+    found: dict[str, str] = {}
+    for text, cuts in texts:
+        for start, end in cuts:
+            words = [m.group() for m in _LETTERS.finditer(text, start, end)]
+            if all(w[:1].isupper() or w in lexicon.STOPWORDS for w in words):
+                continue  # a heading
+            for before, word in pairwise(words):
+                if len(word) > 1 and word[:1].isupper() and before[:1].islower() and word.lower() not in lower:
+                    found.setdefault(word.lower(), word)
+    return found
+
+
 def _openers(text: str, start: int, end: int, lower: frozenset[str]) -> list[int]:
     """Where a sentence begins inside a run-on one: a capitalised word after a word (not a sentence end) that is a
     stopword ("... the technological landscape While the headlines ...", "... on Azure This ensures ..."), or that
@@ -150,6 +171,9 @@ class Evidence:
     titles: tuple[frozenset[str], ...] = ()  # per passage, the words of its title
     lowercase: frozenset[str] = frozenset()  # the words the passages write in lower case ("healthcare")
     dates: tuple[date | None, ...] = ()  # per passage, its publication date, when known
+    # the names the passages write, by their lower-case form: words capitalised inside a sentence and never written
+    # in lower case ("openai": "OpenAI"), so that a question typed in lower case names what they name
+    cased: Mapping[str, str] = field(default_factory=dict)
 
     def older(self, days: int) -> frozenset[int]:
         """The passages published more than `days` before the newest passage of the evidence."""
@@ -157,6 +181,13 @@ class Evidence:
         if newest is None:
             return frozenset()
         return frozenset(i for i, d in enumerate(self.dates) if d is not None and (newest - d).days > days)
+
+    def truecased(self, question: str) -> str:
+        """The question with each name it types in lower case written as the passages write it ("which cloud does
+        openai use" names OpenAI, as "Which cloud does OpenAI use?" does)."""
+        return _LETTERS.sub(
+            lambda m: self.cased.get(m.group(), m.group()) if m.group().islower() else m.group(), question
+        )
 
     def text(self, span: Span) -> str:
         return self.passages[span.passage].text[span.start : span.end]
@@ -187,5 +218,6 @@ def build(passages: list[Passage] | tuple[Passage, ...]) -> Evidence:
         tuple(context),
         titles=tuple(titles),
         lowercase=frozenset().union(*lowers),
+        cased=_cased([(p.text, list(cuts)) for p, cuts in zip(passages, all_units, strict=True)]),
         dates=tuple(published(p) for p in passages),
     )

@@ -62,7 +62,8 @@ ASKING = frozenset(
     """date day days year years month months time times many much number amount name names named call called happen
     happened happens people person kind type role main mention mentioned say tell describe explain reason purpose
     exact exactly specific specifically according report reported reports article news story one firm company
-    organisation organization country city place thing""".split()
+    organisation organization country city place thing react reaction reactions respond response responses think
+    feel opinion opinions""".split()
 )
 
 # acronyms with dots (U.S., F.E.A.R.) or an ampersand (R&B, AT&T) and letter-digit names (H5N1, G7, 3M) are one
@@ -140,7 +141,16 @@ def terms(text: str, lower: frozenset[str] = frozenset()) -> list[Term]:
     # "Finally, ...", "Founded in 1990, ...": an opening word set off by a comma, or one the articles write in
     # lower case, is an ordinary word whatever its capital ("Boeing will cut ..." is a name)
     opener = bool(found) and bool(_COMMA.match(text, found[0].end()))
+    # a date written in digits states its day, month and year, as the spans' keys read it ('27 10 2025' is October)
+    dates = _dates(text)
     for i, word in enumerate(tokens):
+        date = next((d for d in dates if d[0].start() <= found[i].start() < d[0].end()), None)
+        if date is not None:
+            if date[0].start() == found[i].start():
+                day, month, year = date[1]
+                out += [Term(str(day), True, str(day)), Term(norm(MONTHS[month - 1]), True, MONTHS[month - 1])]
+                out.append(Term(str(year), True, str(year)))
+            continue
         low = word.lower().replace("’", "'")
         if (
             not (len(low) == 1 and _letter_name(found, i, text))
@@ -228,6 +238,15 @@ def _dated(text: str) -> tuple[set[str], list[tuple[int, int]]]:
     cannot be told ('05/06/2025') states no month: its numbers stay numbers."""
     out: set[str] = set()
     spans: list[tuple[int, int]] = []
+    for m, (day, month, year) in _dates(text):
+        out |= {str(day), norm(MONTHS[month - 1]), str(year)}
+        spans.append(m.span())
+    return out, spans
+
+
+def _dates(text: str) -> list[tuple[re.Match[str], tuple[int, int, int]]]:
+    """Each date written in digits whose day and month can be told, with its day, month and year."""
+    found = []
     for m in _NUMERIC_DATE.finditer(text):
         if m.group(4):
             year, month, day = int(m.group(4)), int(m.group(5)), int(m.group(6))
@@ -240,9 +259,8 @@ def _dated(text: str) -> tuple[set[str], list[tuple[int, int]]]:
             else:
                 continue
         if 1 <= month <= 12 and 1 <= day <= 31:
-            out |= {str(day), norm(MONTHS[month - 1]), str(year)}
-            spans.append(m.span())
-    return out, spans
+            found.append((m, (day, month, year)))
+    return found
 
 
 def negated(text: str) -> bool:

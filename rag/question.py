@@ -172,7 +172,7 @@ class Question:
 
     @property
     def rewritten(self) -> str | None:
-        return self.asked if self.asked != self.text else None
+        return self.asked if self.asked.lower() != self.text.lower() else None  # not when only names were cased
 
 
 def cleaned(question: object, limit: int) -> str:

@@ -79,3 +79,17 @@ def allowed(word: str, question: Question, evidence: Evidence, premises: Sequenc
     if (asked := both.in_question(question, evidence)) and not both.said_of_each(asked, evidence, words=False):
         return False  # "Are A and B both American?": the passages say it of one of them only
     return all(support.score >= PREMISE_SHOWN for support in premises)
+
+
+def restates(word: str, reason: str, question: Question) -> bool:
+    """A "No" whose reason says what the question asks, unnegated and with nothing of its own ("Is Microsoft the only
+    cloud provider for OpenAI?" -> "No. ... Microsoft is the exclusive cloud provider for OpenAI."): the reason
+    backs a "Yes", so it cannot back the "No". A reason naming someone or something else, or giving a number, may
+    be the contrast ("No. ... OpenAI also uses Google Cloud.")."""
+    if question.form != "yes-no" or word.strip(" .,;:!").lower() != NO.lower() or lexicon.negated(reason):
+        return False
+    said = lexicon.keys(reason)
+    asked = {t.key for p in question.premises for t in lexicon.content(p)}
+    premised = [t for p in question.premises for t in lexicon.content(p)]
+    added = [t for t in lexicon.content(reason) if t.critical and t.key not in asked]
+    return bool(premised) and not added and all(lexicon.stated(t, said) or lexicon.akin(t, said) for t in premised)

@@ -448,3 +448,44 @@ def test_report_scores_a_runs_saved_answers_again_without_the_llm(llm, tmp_path,
     assert cli(["eval", "report", str(tmp_path / "nowhere")]) == 2
     assert cli(["eval", "sweep", str(out), "--thresholds", "0.9,high"]) == 2
     assert "--thresholds takes numbers separated by commas" in capsys.readouterr().err
+
+
+def test_a_follow_up_is_asked_after_its_earlier_questions_with_their_answers(llm, tmp_path):
+    row = {
+        "id": "f1",
+        "history": ["Which cloud hosts OpenAI's models?"],
+        "question": "and when did they formalize their agreement?",
+        "answer": "October 28, 2025",
+        "answerable": True,
+    }
+    qs = write_set(tmp_path / "followup.jsonl", [row])
+    llm.queue(
+        "Azure hosts OpenAI's models.",  # the earlier question's reply
+        "When did Microsoft and OpenAI formalize their agreement?",  # the follow-up, rewritten
+        "Microsoft and OpenAI formalized a new strategic agreement on October 28, 2025.",
+    )
+    out = tmp_path / "run"
+    assert cli(["eval", str(qs), "--corpus", str(SEEDS), "--out", str(out), "--quiet"]) == 0
+    ((sample, answer),) = runner.load(out)
+    assert sample.history == ("Which cloud hosts OpenAI's models?",)
+    # the rewrite read the earlier question and the product's answer to it
+    assert (
+        "User: Which cloud hosts OpenAI's models?\nAssistant: Azure hosts OpenAI's models [1]."
+        in llm.prompts[1][0].content
+    )
+    assert answer.standalone_question == "When did Microsoft and OpenAI formalize their agreement?"
+    assert outcomes.shown(sample, answer) == outcomes.RIGHT
+    assert "after: Which cloud hosts OpenAI" in (out / "report.html").read_text()
+    bad = write_set(tmp_path / "bad.jsonl", [{**row, "history": "Which cloud hosts OpenAI's models?"}])
+    assert cli(["eval", str(bad), "--corpus", str(SEEDS), "--quiet"]) == 2
+
+
+def test_the_follow_up_set_is_conversations_in_valid_halves():
+    seeds = {p.name for p in SEEDS.glob("*.txt")}
+    samples = load_samples(SEED_SET.parent / "followup.jsonl")
+    assert len({s.id for s in samples}) == len(samples) == 40
+    for split in ("dev", "test"):
+        half = [s for s in samples if s.split == split]
+        assert sum(s.answerable for s in half) == 15 and len(half) == 20
+    assert all(1 <= len(s.history) <= 2 for s in samples)
+    assert all(s.answer and set(s.sources) <= seeds for s in samples if s.answerable)
