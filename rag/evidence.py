@@ -173,7 +173,7 @@ class Evidence:
     dates: tuple[date | None, ...] = ()  # per passage, its publication date, when known
     # the names the passages write, by their lower-case form: words capitalised inside a sentence and never written
     # in lower case ("openai": "OpenAI"), so that a question typed in lower case names what they name
-    cased: Mapping[str, str] = field(default_factory=dict)
+    cased: Mapping[str, str] = field(default_factory=dict, compare=False)  # a dict: not hashed
 
     def older(self, days: int) -> frozenset[int]:
         """The passages published more than `days` before the newest passage of the evidence."""
