@@ -87,8 +87,7 @@ def _contradicted(held: Sentence, dropped: Sequence[Sentence], question: Questio
     """A "No" whose reason the verifier refused, to a yes/no question every premise of which the passages state: the
     spans it would cite show the opposite of what its reason says, so it is not shown bare. (A "No" written alone, or
     to a question one of whose premises no passage states, stands on the premises they state, cited.)"""
-    word = split_verdict(held.text, question.options)[0].strip(" .,;:!")
-    if question.form != "yes-no" or word.lower() != verdict.NO.lower():
+    if question.form != "yes-no" or not verdict.reads(split_verdict(held.text, question.options)[0], verdict.NO):
         return False
     reasoned = any(split_verdict(d.text, question.options)[1].strip() for d in dropped)
     return reasoned and all(support.score >= verdict.PREMISE_SHOWN for support in citer.premises())
@@ -220,8 +219,8 @@ def generate(
         if word and not claim and question.verdict_form and not draft.shown and not draft.held:
             draft.held.append(sentence)
             return None
-        said = word or (split_verdict(draft.held[0].text, question.options)[0] if draft.held else "")
-        if sentence.supported and said and verdict.restates(said, strip_markers(claim), question):
+        verdict_word = word or (split_verdict(draft.held[0].text, question.options)[0] if draft.held else "")
+        if sentence.supported and verdict_word and verdict.restates(verdict_word, strip_markers(claim), question):
             draft.dropped.append(replace(sentence, supported=False, reason=RESTATED))
             return None  # a "No" before a reason that says what the question asks: the reason backs a "Yes"
         if sentence.supported and draft.held:  # the verdict comes with the first fact that backs it

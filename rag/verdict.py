@@ -33,6 +33,11 @@ class Scorer(Protocol):
         ...
 
 
+def reads(word: str, answer: str) -> bool:
+    """The verdict word as the reply writes it ("No.", "yes,") is `answer`."""
+    return word.strip(" .,;:!").lower() == answer.lower()
+
+
 def options(question: Question) -> tuple[str, str]:
     """The two answers a verdict chooses between, the positive one first ("Yes", or the question's first option)."""
     if question.form == "choice":
@@ -62,7 +67,7 @@ def allowed(word: str, question: Question, evidence: Evidence, premises: Sequenc
     change ...?"): the passages state each report, not that judgement, and the model says "Yes" to nearly every
     one (MultiHop-RAG's first 300 dev queries: to all 42 whose gold answer is "yes" and 41 of the 48 whose gold
     answer is "no"). Any other verdict is shown only in front of a reason the verifier supports (rag.answerer)."""
-    positive = question.form == "yes-no" and word.strip(" .,;:!").lower() == YES.lower()
+    positive = question.form == "yes-no" and reads(word, YES)
     if not positive:
         return True
     if question.judges:
@@ -86,10 +91,10 @@ def restates(word: str, reason: str, question: Question) -> bool:
     cloud provider for OpenAI?" -> "No. ... Microsoft is the exclusive cloud provider for OpenAI."): the reason
     backs a "Yes", so it cannot back the "No". A reason naming someone or something else, or giving a number, may
     be the contrast ("No. ... OpenAI also uses Google Cloud.")."""
-    if question.form != "yes-no" or word.strip(" .,;:!").lower() != NO.lower() or lexicon.negated(reason):
+    if question.form != "yes-no" or not reads(word, NO) or lexicon.negated(reason):
         return False
     said = lexicon.keys(reason)
-    asked = {t.key for p in question.premises for t in lexicon.content(p)}
     premised = [t for p in question.premises for t in lexicon.content(p)]
+    asked = {t.key for t in premised}
     added = [t for t in lexicon.content(reason) if t.critical and t.key not in asked]
     return bool(premised) and not added and all(lexicon.stated(t, said) or lexicon.akin(t, said) for t in premised)

@@ -480,12 +480,19 @@ def test_a_follow_up_is_asked_after_its_earlier_questions_with_their_answers(llm
     assert cli(["eval", str(bad), "--corpus", str(SEEDS), "--quiet"]) == 2
 
 
-def test_the_follow_up_set_is_conversations_in_valid_halves():
+@pytest.mark.parametrize("name", ["overview.jsonl", "overview2.jsonl", "plain.jsonl", "followup.jsonl"])
+def test_the_sets_written_by_reading_the_articles_are_valid_halves(name):
     seeds = {p.name for p in SEEDS.glob("*.txt")}
-    samples = load_samples(SEED_SET.parent / "followup.jsonl")
+    samples = load_samples(SEED_SET.parent / name)
     assert len({s.id for s in samples}) == len(samples) == 40
     for split in ("dev", "test"):
         half = [s for s in samples if s.split == split]
         assert sum(s.answerable for s in half) == 15 and len(half) == 20
-    assert all(1 <= len(s.history) <= 2 for s in samples)
     assert all(s.answer and set(s.sources) <= seeds for s in samples if s.answerable)
+    # a yes/no question is graded on its verdict alone: a "No" naming a word of the premise is not right
+    verdicts = {"Yes", "No", "Oui", "Non", "Sí", "Si", "Ja", "Nein"}
+    assert all(set(s.answer_alt) <= verdicts for s in samples if s.answer in ("Yes", "No"))
+
+
+def test_each_follow_up_comes_after_one_or_two_earlier_questions():
+    assert all(1 <= len(s.history) <= 2 for s in load_samples(SEED_SET.parent / "followup.jsonl"))

@@ -1,9 +1,6 @@
 """Plain questions, as people type them: in lower case, asking how someone reacts or how much, and the answers the
 model writes to them: a date copied in digits, a "No" whose reason says the opposite."""
 
-from pathlib import Path
-
-from eval.sample import load_samples
 from rag import grounding
 from rag.engine import Engine
 from rag.evidence import build
@@ -76,17 +73,3 @@ def test_a_no_whose_reason_says_what_was_asked_is_not_shown(llm):
         "Is Amazon OpenAI's cloud provider?", "No. Microsoft is OpenAI's exclusive cloud provider.", CLOUD
     ).refused
     assert answered("Is Microsoft OpenAI's cloud provider?", "Yes. Microsoft is OpenAI's cloud provider.", CLOUD).text
-
-
-def test_the_set_of_plain_questions_is_valid_halves_about_the_shipped_articles():
-    root = Path(__file__).resolve().parents[1]
-    seeds = {p.name for p in (root / "seeds").glob("*.txt")}
-    samples = load_samples(root / "eval" / "data" / "plain.jsonl")
-    assert len({s.id for s in samples}) == len(samples) == 40
-    for split in ("dev", "test"):
-        half = [s for s in samples if s.split == split]
-        assert sum(s.answerable for s in half) == 15 and len(half) == 20
-    assert all(s.answer and set(s.sources) <= seeds for s in samples if s.answerable)
-    # a yes/no question is graded on its verdict alone: a "No" naming a word of the premise is not right
-    verdicts = {"Yes", "No", "Oui", "Non", "Sí", "Si", "Ja", "Nein"}
-    assert all(set(s.answer_alt) <= verdicts for s in samples if s.answer in ("Yes", "No"))
